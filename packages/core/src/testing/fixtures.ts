@@ -1,0 +1,27 @@
+// Paths and loaders for the official-code golden fixtures in ../shared/fixtures (tests and tools only).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SafetensorsFile } from '../weights/safetensors.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const SHARED_DIR = process.env.WEBGLIP_SHARED ?? resolve(REPO_ROOT, '../shared');
+export const FIXTURES_DIR = resolve(SHARED_DIR, 'fixtures');
+export const CASE_A_DIR = resolve(FIXTURES_DIR, 'case-a');
+
+const cache = new Map<string, SafetensorsFile>();
+
+/** The captured tensors of a fixture case (`tensors.safetensors`), read once per process. */
+export function caseTensors(caseDir: string = CASE_A_DIR): SafetensorsFile {
+  let f = cache.get(caseDir);
+  if (!f) {
+    f = new SafetensorsFile(readFileSync(resolve(caseDir, 'tensors.safetensors')));
+    cache.set(caseDir, f);
+  }
+  return f;
+}
+
+/** `case.json` of a fixture case. */
+export function caseJson(caseDir: string = CASE_A_DIR): Record<string, unknown> {
+  return JSON.parse(readFileSync(resolve(caseDir, 'case.json'), 'utf8')) as Record<string, unknown>;
+}
