@@ -1,0 +1,14 @@
+// Global switch between the fused WGSL kernels and their plain-tfjs references. On by default;
+// turning it off runs every op as its reference composite, so the two paths compare in one run.
+
+let fused = true;
+
+/** Enables (true) or disables (false) the fused WGSL kernels on the `webgpu` backend. */
+export function setFusedKernels(on: boolean): void {
+  fused = on;
+}
+
+/** Whether ops should take their fused WGSL path when the active backend is `webgpu`. */
+export function fusedKernelsEnabled(): boolean {
+  return fused;
+}

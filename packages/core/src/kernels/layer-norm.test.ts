@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { TEST_BACKENDS, maxAbsDiff, useBackend } from '../testing/backends.ts';
+import { layerNorm } from './layer-norm.ts';
+
+/** Plain JS layer norm over the last axis, in f64. */
+function jsLayerNorm(x: Float32Array, c: number, gamma: Float32Array, beta: Float32Array, eps: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < x.length / c; r++) {
+    let mean = 0;
+    for (let i = 0; i < c; i++) mean += x[r * c + i];
+    mean /= c;
+    let v = 0;
+    for (let i = 0; i < c; i++) v += (x[r * c + i] - mean) ** 2;
+    v /= c;
+    for (let i = 0; i < c; i++) out[r * c + i] = ((x[r * c + i] - mean) / Math.sqrt(v + eps)) * gamma[i] + beta[i];
+  }
+  return out;
+}
+
+describe.each(TEST_BACKENDS)('layerNorm reference on %s', (backend) => {
+  it('matches a plain JS layer norm over the last axis', async () => {
+    await useBackend(backend);
+    const c = 7;
+    const x = Float32Array.from({ length: 3 * c }, (_, i) => Math.sin(i * 1.7) * 3 + i * 0.1);
+    const gamma = Float32Array.from({ length: c }, (_, i) => 0.5 + i * 0.1);
+    const beta = Float32Array.from({ length: c }, (_, i) => i * 0.01 - 0.02);
+    const got = await layerNorm(tf.tensor3d(x, [1, 3, c]), tf.tensor1d(gamma), tf.tensor1d(beta), 1e-5).data();
+    expect(maxAbsDiff(got, jsLayerNorm(x, c, gamma, beta, 1e-5)).maxAbs).toBeLessThan(1e-5);
+  });
+});
