@@ -21,3 +21,41 @@ export class PromptError extends GlipError {
     super('prompt', message);
   }
 }
+
+/** A model config (official YAML or our config.json) that is malformed or describes an unsupported model. */
+export class ConfigError extends GlipError {
+  constructor(message: string) {
+    super('config', message);
+  }
+}
+
+/** A checkpoint file that cannot be read: empty, not a zip, truncated, or an unsupported container. */
+export class CheckpointFormatError extends GlipError {
+  constructor(readonly reason: 'empty' | 'not-zip' | 'truncated' | 'unsupported', message: string, options?: { cause?: unknown }) {
+    super('checkpoint-format', message, options);
+  }
+}
+
+/** A pickle that names a global outside the tensor whitelist; nothing from it was executed. */
+export class UnsafePickleError extends GlipError {
+  constructor(readonly global: string) {
+    super('unsafe-pickle', `the checkpoint's pickle refers to "${global}", which is not one of the globals torch.save uses for tensors; refusing to load it (nothing was executed). Re-save the state_dict alone with torch.save, or convert it to .safetensors.`);
+  }
+}
+
+/** Checkpoint tensors that do not match what the model config expects (names listed). */
+export class CheckpointMismatchError extends GlipError {
+  constructor(readonly missing: string[], readonly unexpected: string[], readonly misshaped: { name: string; expected: number[]; actual: number[] }[]) {
+    const list = (what: string, names: string[]): string => (names.length ? `\n  ${what} (${names.length}): ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : '');
+    super('checkpoint-mismatch', 'the checkpoint does not match the model config (another architecture, or the wrong --config / --bert-config):'
+      + list('missing', missing) + list('unexpected', unexpected)
+      + list('wrong shape', misshaped.map((m) => `${m.name} [${m.actual.join(',')}] (expected [${m.expected.join(',')}])`)));
+  }
+}
+
+/** A downloaded or stored weight shard whose sha256 differs from the manifest's. */
+export class IntegrityError extends GlipError {
+  constructor(readonly file: string, readonly expected: string, readonly actual: string) {
+    super('integrity', `weight shard "${file}" is corrupt: sha256 ${actual}, manifest says ${expected}. Clear the cache and reload, or re-run the converter.`);
+  }
+}
