@@ -1,0 +1,56 @@
+// Builds the demo (web/index.html), the browser test pages (web/dev/*.html) and the offline PWA into dist/.
+// The <glip-detector> widget is a separate library build: packages/widget/vite.config.ts.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { serveModels } from './web/build/serve-models.ts';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+/** Fixed port of `vite preview`, used by `pnpm demo` and the Playwright web server. */
+export const PREVIEW_PORT = 4173;
+
+export default defineConfig({
+  root: here('./web'),
+  base: './',
+  publicDir: here('./web/public'),
+  server: { fs: { allow: [here('.')] } },
+  preview: { port: PREVIEW_PORT, strictPort: true, host: '127.0.0.1' },
+  worker: { format: 'es' },
+  build: {
+    outDir: here('./dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        main: here('./web/index.html'),
+        kernels: here('./web/dev/kernels.html'),
+      },
+    },
+  },
+  plugins: [
+    serveModels(here('./models')),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: 'script',
+      includeAssets: ['icon.svg'],
+      manifest: {
+        name: 'webglip — grounded object detection in the browser',
+        short_name: 'webglip',
+        description: 'Find the objects a text prompt names, on your own GPU, offline.',
+        theme_color: '#1d2733',
+        background_color: '#ffffff',
+        display: 'standalone',
+        start_url: './',
+        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{html,js,css,wasm,json,safetensors,svg,png,txt}'],
+        globIgnores: ['dev/**'],
+        maximumFileSizeToCacheInBytes: 512 * 1024 * 1024,
+        navigateFallback: null,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+});
