@@ -2,4 +2,5 @@
 // Runs the TypeScript CLI through tsx (no build step).
 import { register } from 'tsx/esm/api';
 register();
+await import('@webglip/core/runtime/node-wgsl.ts'); // `?raw` shader imports, before anything links them
 await import('../src/main.ts');

@@ -1,5 +1,6 @@
 // Global switch between the fused WGSL kernels and their plain-tfjs references. On by default;
 // turning it off runs every op as its reference composite, so the two paths compare in one run.
+import * as tf from '@tensorflow/tfjs';
 
 let fused = true;
 
@@ -11,4 +12,9 @@ export function setFusedKernels(on: boolean): void {
 /** Whether ops should take their fused WGSL path when the active backend is `webgpu`. */
 export function fusedKernelsEnabled(): boolean {
   return fused;
+}
+
+/** True when an op should run its fused WGSL kernel now: switch on and the `webgpu` backend active. */
+export function fusedPathActive(): boolean {
+  return fused && tf.getBackend() === 'webgpu';
 }

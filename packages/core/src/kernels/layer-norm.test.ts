@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, maxAbsDiff, useBackend } from '../testing/backends.ts';
+import { setFusedKernels } from './fused-switch.ts';
 import { layerNorm } from './layer-norm.ts';
+import { layerNormCheck } from './layer-norm.check.ts';
 
 /** Plain JS layer norm over the last axis, in f64. */
 function jsLayerNorm(x: Float32Array, c: number, gamma: Float32Array, beta: Float32Array, eps: number): Float32Array {
@@ -18,14 +20,25 @@ function jsLayerNorm(x: Float32Array, c: number, gamma: Float32Array, beta: Floa
   return out;
 }
 
-describe.each(TEST_BACKENDS)('layerNorm reference on %s', (backend) => {
-  it('matches a plain JS layer norm over the last axis', async () => {
+describe.each(TEST_BACKENDS)('layerNorm on %s', (backend) => {
+  it.each([true, false])('matches a plain JS layer norm over the last axis (fused kernels %s)', async (fused) => {
     await useBackend(backend);
+    setFusedKernels(fused);
     const c = 7;
     const x = Float32Array.from({ length: 3 * c }, (_, i) => Math.sin(i * 1.7) * 3 + i * 0.1);
     const gamma = Float32Array.from({ length: c }, (_, i) => 0.5 + i * 0.1);
     const beta = Float32Array.from({ length: c }, (_, i) => i * 0.01 - 0.02);
     const got = await layerNorm(tf.tensor3d(x, [1, 3, c]), tf.tensor1d(gamma), tf.tensor1d(beta), 1e-5).data();
+    setFusedKernels(true);
     expect(maxAbsDiff(got, jsLayerNorm(x, c, gamma, beta, 1e-5)).maxAbs).toBeLessThan(1e-5);
+  });
+});
+
+describe('fused layer norm on webgpu', () => {
+  it('matches the reference on every check case', async () => {
+    await useBackend('webgpu');
+    const results = await layerNormCheck.run();
+    console.table(results);
+    for (const r of results) expect(r.maxAbs, r.case).toBeLessThanOrEqual(r.tol);
   });
 });

@@ -1,0 +1,169 @@
+// Runs a complete WGSL module from `shaders/` on tfjs's `webgpu` backend: tfjs tensors in, new
+// float32 tfjs tensors out, one or more compute passes recorded into one command buffer.
+//
+// Why not tfjs's own `WebGPUProgram`: tfjs wraps a snippet in a generated `main` with one output
+// and its own bindings, so a shader file could not be a readable module on its own, and kernels
+// with two outputs or two passes (bi-directional attention) would not fit. Here each module
+// declares its bindings in the fixed order  inputs (read-only storage) · outputs (read_write
+// storage) · one uniform `params` struct, all in group 0, and its sizes as `override` constants.
+//
+// Ordering with tfjs: tfjs batches its dispatches in a command encoder it submits lazily. Before
+// recording, the inputs are uploaded and tfjs's pending work is submitted, so our command buffer
+// lands after everything that produced the inputs, and before anything tfjs records later.
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+
+export interface WgslPass {
+  entryPoint: string;
+  /** Workgroup counts; see `grid2d` for counts above the per-dimension limit. */
+  workgroups: [number, number, number];
+}
+
+export interface WgslRun {
+  /** Names the module in pipeline caches and GPU error messages. */
+  label: string;
+  /** The complete module source (`shaders/<name>.wgsl`). */
+  code: string;
+  /** Values of the module's `override` constants; each distinct set compiles its own pipelines. */
+  constants: Record<string, number>;
+  /** Bound at 0 … inputs.length−1; must be float32 tensors of the webgpu backend. */
+  inputs: TensorInfo[];
+  /** Shapes of the float32 outputs, bound after the inputs. */
+  outputShapes: number[][];
+  /** Contents of the uniform `params` struct, bound last (4-byte scalars, see `packParams`). */
+  params: ArrayBuffer;
+  passes: WgslPass[];
+}
+
+interface CompiledModule {
+  layout: GPUBindGroupLayout;
+  pipelineLayout: GPUPipelineLayout;
+  module: GPUShaderModule;
+  pipelines: Map<string, GPUComputePipeline>;
+}
+
+const compiled = new WeakMap<GPUDevice, Map<string, CompiledModule>>();
+
+/** Packs 4-byte scalars of a uniform struct in declaration order, padded to 16 bytes. */
+export function packParams(fields: ReadonlyArray<['u32' | 'i32' | 'f32', number]>): ArrayBuffer {
+  const buffer = new ArrayBuffer(Math.max(16, Math.ceil(fields.length / 4) * 16));
+  const view = new DataView(buffer);
+  fields.forEach(([type, value], i) => {
+    if (type === 'f32') view.setFloat32(i * 4, value, true);
+    else if (type === 'i32') view.setInt32(i * 4, value, true);
+    else view.setUint32(i * 4, value, true);
+  });
+  return buffer;
+}
+
+/** Lays `count` workgroups over x and y so that neither exceeds the 65535 per-dimension limit. */
+export function grid2d(count: number): [number, number, number] {
+  const x = Math.min(Math.max(count, 1), 65535);
+  return [x, Math.ceil(Math.max(count, 1) / x), 1];
+}
+
+function moduleFor(device: GPUDevice, run: WgslRun): CompiledModule {
+  let byKey = compiled.get(device);
+  if (byKey === undefined) compiled.set(device, (byKey = new Map()));
+  const key = `${run.label}|${JSON.stringify(run.constants)}|${run.inputs.length}|${run.outputShapes.length}`;
+  let entry = byKey.get(key);
+  if (entry !== undefined) return entry;
+  const entries: GPUBindGroupLayoutEntry[] = [];
+  for (let i = 0; i < run.inputs.length; i++) {
+    entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
+  }
+  for (let i = 0; i < run.outputShapes.length; i++) {
+    entries.push({ binding: run.inputs.length + i, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
+  }
+  entries.push({ binding: entries.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+  const layout = device.createBindGroupLayout({ label: run.label, entries });
+  entry = {
+    layout,
+    pipelineLayout: device.createPipelineLayout({ label: run.label, bindGroupLayouts: [layout] }),
+    module: device.createShaderModule({ label: run.label, code: run.code }),
+    pipelines: new Map(),
+  };
+  byKey.set(key, entry);
+  return entry;
+}
+
+function pipelineFor(device: GPUDevice, compiledModule: CompiledModule, run: WgslRun, entryPoint: string): GPUComputePipeline {
+  let pipeline = compiledModule.pipelines.get(entryPoint);
+  if (pipeline === undefined) {
+    pipeline = device.createComputePipeline({
+      label: `${run.label}.${entryPoint}`,
+      layout: compiledModule.pipelineLayout,
+      compute: { module: compiledModule.module, entryPoint, constants: run.constants },
+    });
+    compiledModule.pipelines.set(entryPoint, pipeline);
+  }
+  return pipeline;
+}
+
+function bufferOf(backend: WebGPUBackend, t: TensorInfo): GPUBuffer {
+  const resource = backend.tensorMap.get(t.dataId).resource;
+  if (!(resource instanceof GPUBuffer)) throw new Error(`tensor ${JSON.stringify(t.shape)} is not held in a GPU buffer`);
+  return resource;
+}
+
+/** Records and submits the passes; returns the outputs as tfjs tensor infos owned by the backend. */
+export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
+  for (const t of run.inputs) {
+    if (t.dtype !== 'float32') throw new Error(`${run.label}: inputs must be float32, got ${t.dtype}`);
+  }
+  const outputs = run.outputShapes.map((shape) => backend.makeTensorInfo(shape, 'float32'));
+  const empty = [...run.inputs, ...outputs].some((t) => t.shape.some((d) => d === 0));
+  if (empty) return outputs;
+  for (const t of [...run.inputs, ...outputs]) backend.uploadToGPU(t.dataId);
+  backend.ensureCommandEncoderReady();
+  backend.endComputePassEncoder();
+  backend.submitQueue();
+
+  const device = backend.device;
+  const compiledModule = moduleFor(device, run);
+  const params = device.createBuffer({
+    label: `${run.label}.params`,
+    size: run.params.byteLength,
+    usage: GPUBufferUsage.UNIFORM,
+    mappedAtCreation: true,
+  });
+  new Uint8Array(params.getMappedRange()).set(new Uint8Array(run.params));
+  params.unmap();
+  const resources = [...run.inputs, ...outputs].map((t) => ({ buffer: bufferOf(backend, t) }));
+  const bindGroup = device.createBindGroup({
+    label: run.label,
+    layout: compiledModule.layout,
+    entries: [...resources, { buffer: params }].map((resource, binding) => ({ binding, resource })),
+  });
+  const encoder = device.createCommandEncoder({ label: run.label });
+  const pass = encoder.beginComputePass({ label: run.label });
+  pass.setBindGroup(0, bindGroup);
+  for (const p of run.passes) {
+    pass.setPipeline(pipelineFor(device, compiledModule, run, p.entryPoint));
+    pass.dispatchWorkgroups(...p.workgroups);
+  }
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  params.destroy();
+  return outputs;
+}
+
+/** The body of a fused kernel: tfjs tensor infos and attributes in, outputs out. */
+export type WgslKernelBody = (inputs: Record<string, TensorInfo>, backend: WebGPUBackend, attrs: Record<string, unknown>) => TensorInfo[];
+
+/**
+ * Registers `name` as a tfjs kernel of the `webgpu` backend (once), so that
+ * `tf.engine().runKernel(name, inputs, attrs)` tracks its outputs like any tfjs op (tidy, dispose).
+ */
+export function registerWgslKernel(name: string, body: WgslKernelBody): void {
+  if (tf.getKernel(name, 'webgpu') !== undefined) return;
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const outputs = body(inputs as Record<string, TensorInfo>, backend as WebGPUBackend, attrs ?? {});
+      return outputs.length === 1 ? outputs[0] : outputs;
+    },
+  });
+}
