@@ -59,3 +59,10 @@ export class IntegrityError extends GlipError {
     super('integrity', `weight shard "${file}" is corrupt: sha256 ${actual}, manifest says ${expected}. Clear the cache and reload, or re-run the converter.`);
   }
 }
+
+/** An input image the engine cannot use (wrong pixel buffer size, zero width/height, …). */
+export class ImageInputError extends GlipError {
+  constructor(message: string) {
+    super('image-input', message);
+  }
+}
