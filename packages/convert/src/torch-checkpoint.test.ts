@@ -1,0 +1,68 @@
+import { CheckpointFormatError, UnsafePickleError } from '@webglip/core/errors.ts';
+import { CASE_A_DIR } from '@webglip/core/testing/fixtures.ts';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCheckpoint } from './read-checkpoint.ts';
+import { withCheckpointFile } from './node.ts';
+import { f32Bytes, hostilePickle, statePickle, torchZip } from './test-checkpoints.ts';
+
+// sha256 over (name, JSON shape, dtype, contiguous bytes) of every tensor of case-a's model.pth, in
+// file order, computed once with Debian's torch 1.13 (`torch.load(f)['model']`, `.contiguous().numpy().tobytes()`).
+const CASE_A_TORCH_DIGEST = '9d341a1525e68aa1bd229eab7213ac489f3a7ee6c371e3675522058347d52801';
+
+describe('PyTorch checkpoint reader', () => {
+  it('reads case-a bit-identically to torch.load', async () => {
+    await withCheckpointFile(resolve(CASE_A_DIR, 'model.pth'), async (ck) => {
+      expect(ck.tensors.size).toBe(314);
+      expect(ck.extras).toEqual([]);
+      const h = createHash('sha256');
+      for (const t of ck.tensors.values()) {
+        h.update(t.name).update(JSON.stringify(t.shape)).update(t.dtype).update(await t.read());
+      }
+      expect(h.digest('hex')).toBe(CASE_A_TORCH_DIGEST);
+    });
+  });
+
+  it('makes strided views contiguous and honours storage offsets', async () => {
+    // storage 0..11; view: offset 1, shape [3,2], stride [1,4] (a transposed slice).
+    const zip = torchZip(
+      statePickle([{ name: 'w', storageKey: '0', offset: 1, shape: [3, 2], stride: [1, 4] }], { 0: 12 }, { iteration: 7 }),
+      { 0: f32Bytes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) },
+    );
+    const ck = await readCheckpoint(zip);
+    const t = ck.tensors.get('w')!;
+    expect(t.shape).toEqual([3, 2]);
+    expect(Array.from(new Float32Array((await t.read()).slice().buffer))).toEqual([1, 5, 2, 6, 3, 7]);
+    expect(ck.extras).toEqual(['iteration: 7']);
+  });
+
+  it('rejects an empty file', async () => {
+    await expect(readCheckpoint(new Uint8Array(0))).rejects.toMatchObject({ name: 'CheckpointFormatError', reason: 'empty' });
+  });
+
+  it('rejects a file that is not a zip', async () => {
+    await expect(readCheckpoint(new TextEncoder().encode('hello, not a checkpoint'))).rejects.toMatchObject({ reason: 'not-zip' });
+  });
+
+  it('rejects a truncated zip', async () => {
+    const zip = torchZip(statePickle([{ name: 'w', storageKey: '0', shape: [4] }], { 0: 4 }), { 0: f32Bytes([1, 2, 3, 4]) });
+    for (const cut of [zip.length - 10, Math.floor(zip.length / 2)]) {
+      await expect(readCheckpoint(zip.subarray(0, cut))).rejects.toMatchObject({ reason: 'truncated' });
+    }
+  });
+
+  it('rejects a storage that is shorter than its tensor', async () => {
+    const zip = torchZip(statePickle([{ name: 'w', storageKey: '0', shape: [4] }], { 0: 4 }), { 0: f32Bytes([1, 2]) });
+    const ck = await readCheckpoint(zip);
+    await expect(ck.tensors.get('w')!.read()).rejects.toThrow(CheckpointFormatError);
+  });
+
+  it.each([['posix', 'system'], ['os', 'system'], ['builtins', 'eval'], ['torch', 'load']])(
+    'refuses the forbidden global %s.%s without running anything', async (module, name) => {
+      const err = await readCheckpoint(torchZip(hostilePickle(module, name), {})).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnsafePickleError);
+      expect((err as UnsafePickleError).global).toBe(`${module}.${name}`);
+      expect((err as Error).message).toContain(`${module}.${name}`);
+    });
+});
