@@ -50,7 +50,7 @@ function resamplePass(x: tf.Tensor3D, axis: 0 | 1, outSize: number): tf.Tensor3D
   const inSize = x.shape[axis];
   const { start, weights, taps } = bilinearTaps(inSize, outSize);
   return tf.tidy(() => {
-    let acc: tf.Tensor3D | null = null;
+    let acc: tf.Tensor3D = tf.zeros([axis === 0 ? outSize : x.shape[0], axis === 1 ? outSize : x.shape[1], x.shape[2]]);
     for (let t = 0; t < taps; t++) {
       const index = new Int32Array(outSize);
       const weight = new Float32Array(outSize);
@@ -59,11 +59,10 @@ function resamplePass(x: tf.Tensor3D, axis: 0 | 1, outSize: number): tf.Tensor3D
         weight[o] = weights[o * taps + t];
       }
       const w = tf.tensor3d(weight, axis === 0 ? [outSize, 1, 1] : [1, outSize, 1]);
-      const term = tf.mul(tf.gather(x, tf.tensor1d(index, 'int32'), axis), w) as tf.Tensor3D;
-      acc = acc ? tf.add(acc, term) : term;
+      acc = tf.add(acc, tf.mul(tf.gather(x, tf.tensor1d(index, 'int32'), axis), w));
     }
     // PIL: clip8((Σ pixel·k + 2^21) >> 22), i.e. floor(Σ + 0.5) clipped to [0, 255].
-    return tf.clipByValue(tf.floor(tf.add(acc as tf.Tensor3D, 0.5)), 0, 255);
+    return tf.clipByValue(tf.floor(tf.add(acc, 0.5)), 0, 255) as tf.Tensor3D;
   });
 }
 
