@@ -66,3 +66,10 @@ export class ImageInputError extends GlipError {
     super('image-input', message);
   }
 }
+
+/** The WebGPU device stopped working (driver reset, GPU removed, out of memory, tab backgrounded too long). */
+export class DeviceLostError extends GlipError {
+  constructor(readonly reason: GPUDeviceLostReason, detail: string) {
+    super('device-lost', `the WebGPU device was lost (${reason}${detail ? `: ${detail}` : ''}). Load the detector again to get a new device; if it keeps happening, close other GPU-heavy tabs or choose the wasm backend.`);
+  }
+}

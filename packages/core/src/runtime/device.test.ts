@@ -1,0 +1,80 @@
+import './node-gpu.ts';
+import * as tf from '@tensorflow/tfjs';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { describe, expect, it } from 'vitest';
+import { DeviceLostError } from '../errors.ts';
+import { layerNorm } from '../kernels/layer-norm.ts';
+import { createBackend, createWebGpuDevice, watchDeviceLoss } from './device.ts';
+
+describe('createWebGpuDevice', () => {
+  it("requests the adapter's maximum limits and shader-f16 when offered", async () => {
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    const runtime = await createWebGpuDevice();
+    expect(runtime.capabilities.f16).toBe(adapter!.features.has('shader-f16'));
+    expect(runtime.device.features.has('shader-f16')).toBe(runtime.capabilities.f16);
+    expect(runtime.capabilities.limits.maxBufferSize).toBe(adapter!.limits.maxBufferSize);
+    expect(runtime.capabilities.limits.maxStorageBufferBindingSize).toBe(adapter!.limits.maxStorageBufferBindingSize);
+    expect(runtime.capabilities.limits.maxComputeWorkgroupStorageSize).toBe(adapter!.limits.maxComputeWorkgroupStorageSize);
+    expect(runtime.device.limits.maxStorageBufferBindingSize).toBe(adapter!.limits.maxStorageBufferBindingSize);
+    expect(typeof runtime.capabilities.adapterInfo.vendor).toBe('string');
+    runtime.device.destroy();
+    const lost = await runtime.lost;
+    expect(lost).toBeInstanceOf(DeviceLostError);
+    expect(lost.reason).toBe('destroyed');
+    expect(lost.code).toBe('device-lost');
+  });
+
+  it('rejects with a reason when there is no adapter', async () => {
+    const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+    await expect(createWebGpuDevice(noAdapter)).rejects.toThrow(/no GPU adapter/);
+  });
+});
+
+describe('createBackend', () => {
+  it("makes tfjs's webgpu backend run on the engine's own device, fused kernels included", async () => {
+    const selection = await createBackend('webgpu');
+    expect(selection.kind).toBe('webgpu');
+    expect(selection.fallbackReasons).toEqual([]);
+    expect(tf.getBackend()).toBe('webgpu');
+    const backend = tf.backend() as WebGPUBackend;
+    expect(backend.device).toBe(selection.webgpu!.device);
+    const y = layerNorm(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.ones([3]), tf.zeros([3]), 1e-5);
+    const want = [-1.2247, 0, 1.2247, -1.2247, 0, 1.2247];
+    Array.from(await y.data()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 3));
+  });
+
+  it('falls back to wasm with the reason when WebGPU has no adapter', async () => {
+    const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+    const selection = await createBackend('webgpu', { gpu: noAdapter });
+    expect(selection.kind).toBe('wasm');
+    expect(selection.fallbackReasons).toHaveLength(1);
+    expect(selection.fallbackReasons[0]).toMatch(/^webgpu: .*no GPU adapter/);
+    expect(tf.getBackend()).toBe('wasm');
+    expect(Array.from(await tf.add(tf.ones([2]), 1).data())).toEqual([2, 2]);
+  });
+
+  it('gives cpu when asked', async () => {
+    expect(await createBackend('cpu')).toEqual({ kind: 'cpu', requested: 'cpu', fallbackReasons: [] });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});
+
+describe('watchDeviceLoss', () => {
+  it("drops the lost device's tfjs backend and reports a DeviceLostError", async () => {
+    const selection = await createBackend('webgpu');
+    const device = selection.webgpu!.device;
+    const reported: DeviceLostError[] = [];
+    await watchDeviceLoss({ device, lost: Promise.resolve(new DeviceLostError('unknown', 'driver reset')) }, (e) => reported.push(e));
+    expect(reported).toHaveLength(1);
+    expect(reported[0].message).toMatch(/lost \(unknown: driver reset\)/);
+    expect(tf.findBackendFactory('webgpu')).toBeNull();
+  });
+
+  it('ignores a deliberate destroy', async () => {
+    const selection = await createBackend('webgpu');
+    const reported: DeviceLostError[] = [];
+    await watchDeviceLoss({ device: selection.webgpu!.device, lost: Promise.resolve(new DeviceLostError('destroyed', '')) }, (e) => reported.push(e));
+    expect(reported).toEqual([]);
+    expect(tf.findBackendFactory('webgpu')).not.toBeNull();
+  });
+});

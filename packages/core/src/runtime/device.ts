@@ -1,0 +1,141 @@
+// The engine's compute backend. For WebGPU the engine creates its own GPUDevice (with `shader-f16`
+// when the adapter has it, and the adapter's largest buffer and workgroup-memory limits, which the
+// defaults would cap at 128–256 MiB and 16 KiB) and hands it to tfjs as the `webgpu` backend.
+// `createBackend` falls back webgpu → wasm → cpu and says why at each step.
+import * as tf from '@tensorflow/tfjs';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { DeviceLostError } from '../errors.ts';
+
+export type BackendKind = 'webgpu' | 'wasm' | 'cpu';
+
+/** The device limits the engine raises to the adapter's maximum. */
+export interface GpuLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupSizeX: number;
+  maxComputeWorkgroupsPerDimension: number;
+}
+
+export interface GpuCapabilities {
+  /** `shader-f16` is enabled on the device (f16 storage with f32 accumulation possible). */
+  f16: boolean;
+  limits: GpuLimits;
+  adapterInfo: { vendor: string; architecture: string; device: string; description: string };
+}
+
+export interface WebGpuRuntime {
+  adapter: GPUAdapter;
+  device: GPUDevice;
+  capabilities: GpuCapabilities;
+  /** Settles when the device is lost; `reason` is 'destroyed' after a deliberate `device.destroy()`. */
+  lost: Promise<DeviceLostError>;
+}
+
+export interface BackendSelection {
+  /** The tfjs backend now active. */
+  kind: BackendKind;
+  requested: BackendKind;
+  /** Why each preferred backend was skipped, in order; empty when `kind === requested`. */
+  fallbackReasons: string[];
+  /** Present when `kind` is 'webgpu'. */
+  webgpu?: WebGpuRuntime;
+}
+
+export interface BackendOptions {
+  /** The WebGPU entry point; defaults to `navigator.gpu`. */
+  gpu?: GPU;
+  /** Where the tfjs wasm binaries are served from (browsers; Node finds them itself). */
+  wasmPaths?: string;
+  /** Called once if the WebGPU device is lost while in use (not after a deliberate destroy). */
+  onDeviceLost?: (error: DeviceLostError) => void;
+}
+
+const RAISED_LIMITS: (keyof GpuLimits)[] = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupsPerDimension',
+];
+
+/** Thrown inside the fallback chain when WebGPU cannot be used; its message becomes a fallback reason. */
+class WebGpuUnavailable extends Error {}
+
+/** Requests an adapter and a device with `shader-f16` (when offered) and the adapter's maximum limits. */
+export async function createWebGpuDevice(gpu: GPU | undefined = globalThis.navigator?.gpu): Promise<WebGpuRuntime> {
+  if (gpu === undefined) throw new WebGpuUnavailable('this environment has no WebGPU (navigator.gpu is missing)');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null) throw new WebGpuUnavailable('WebGPU is present but no GPU adapter is available');
+  const f16 = adapter.features.has('shader-f16');
+  const requiredLimits: Record<string, number> = {};
+  for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  const device = await adapter.requestDevice({
+    label: 'webglip',
+    requiredFeatures: f16 ? ['shader-f16'] : [],
+    requiredLimits,
+  });
+  const limits = Object.fromEntries(RAISED_LIMITS.map((name) => [name, device.limits[name]])) as unknown as GpuLimits;
+  const { vendor, architecture, device: deviceName, description } = adapter.info;
+  const lost = device.lost.then((info) => new DeviceLostError(info.reason, info.message));
+  return { adapter, device, capabilities: { f16, limits, adapterInfo: { vendor, architecture, device: deviceName, description } }, lost };
+}
+
+/** Makes `runtime.device` tfjs's `webgpu` backend (replacing any registered one) and activates it. */
+export async function registerWebGpuBackend(runtime: WebGpuRuntime): Promise<void> {
+  if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new WebGPUBackend(runtime.device, runtime.adapter.info), 3);
+  if (!(await tf.setBackend('webgpu'))) throw new WebGpuUnavailable('tfjs could not initialise its webgpu backend on the device');
+}
+
+/**
+ * When `runtime`'s device is lost other than by a deliberate destroy: removes its tfjs backend (its
+ * buffers died with the device; a later `createBackend` starts afresh) and calls `onDeviceLost`.
+ */
+export async function watchDeviceLoss(runtime: Pick<WebGpuRuntime, 'device' | 'lost'>, onDeviceLost?: (error: DeviceLostError) => void): Promise<void> {
+  const error = await runtime.lost;
+  if (error.reason === 'destroyed') return;
+  const backend = tf.findBackend('webgpu');
+  if (backend instanceof WebGPUBackend && backend.device === runtime.device) tf.removeBackend('webgpu');
+  onDeviceLost?.(error);
+}
+
+async function activateWebGpu(options: BackendOptions): Promise<WebGpuRuntime> {
+  const runtime = await createWebGpuDevice(options.gpu);
+  await registerWebGpuBackend(runtime);
+  void watchDeviceLoss(runtime, options.onDeviceLost);
+  return runtime;
+}
+
+async function activateWasm(options: BackendOptions): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise its wasm backend');
+}
+
+const FALLBACK_ORDER: BackendKind[] = ['webgpu', 'wasm', 'cpu'];
+
+/**
+ * Activates `requested` as tfjs's backend, or the next that works in the order webgpu → wasm → cpu,
+ * and reports what it got and why it fell back.
+ */
+export async function createBackend(requested: BackendKind, options: BackendOptions = {}): Promise<BackendSelection> {
+  const fallbackReasons: string[] = [];
+  for (const kind of FALLBACK_ORDER.slice(FALLBACK_ORDER.indexOf(requested))) {
+    try {
+      if (kind === 'webgpu') {
+        const webgpu = await activateWebGpu(options);
+        return { kind, requested, fallbackReasons, webgpu };
+      }
+      if (kind === 'wasm') await activateWasm(options);
+      else if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not initialise its cpu backend');
+      await tf.ready();
+      return { kind, requested, fallbackReasons };
+    } catch (e) {
+      fallbackReasons.push(`${kind}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new Error(`no tfjs backend could be initialised: ${fallbackReasons.join('; ')}`);
+}
