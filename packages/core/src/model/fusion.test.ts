@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
+import { CASE_WEIGHTS_AVAILABLE, caseWeights } from '../testing/case-weights.ts';
+import { caseTensors } from '../testing/fixtures.ts';
+import { compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
+import type { WeightMap } from '../weights/weight-map.ts';
+import { vlFuse } from './fusion.ts';
+
+const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
+const T = 11;
+
+describe.skipIf(!CASE_WEIGHTS_AVAILABLE).each(TEST_BACKENDS)('vlFuse on %s (case-a prompt, layer 0)', (backend) => {
+  let w: WeightMap;
+  beforeAll(async () => {
+    await useBackend(backend);
+    w = caseWeights();
+  });
+  afterAll(() => w.dispose());
+
+  it('matches dyhead.0.fuse visual and lang_hidden', async () => {
+    const f = caseTensors();
+    const visual = LEVELS.map((l) => fixtureTensor(f, `backbone.fpn.${l}`, true) as tf.Tensor4D);
+    const lang = tf.tidy(() => tf.slice(tf.squeeze(fixtureTensor(f, 'prompt/lang.hidden'), [0]), [0, 0], [T, -1])) as tf.Tensor2D;
+    const mask = tf.ones([T]) as tf.Tensor1D;
+    const out = vlFuse(w, 'rpn.head.dyhead_tower.0', visual, lang, mask);
+    for (const [i, l] of LEVELS.entries()) {
+      const r = await compareWithFixture(`fuse.visual.${l}`, out.visual[i], f, `prompt/dyhead.0.fuse.visual.${l}`, true);
+      expect(r.maxAbs, `${l} rel ${r.maxRel}`).toBeLessThanOrEqual(r.tolerance);
+    }
+    const r = await compareWithFixture('fuse.lang', out.lang, f, 'prompt/dyhead.0.fuse.lang_hidden');
+    console.log(backend, 'fuse.lang', r.maxAbs, r.maxRel);
+    expect(r.maxAbs).toBeLessThanOrEqual(r.tolerance);
+    tf.dispose([...visual, lang, mask, ...out.visual, out.lang]);
+  });
+});

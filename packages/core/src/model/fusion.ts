@@ -1,0 +1,63 @@
+// VLFuse (MHA-B): GLIP's bi-directional image↔text fusion, `rpn.head.dyhead_tower.{3i}.b_attn`
+// (BiAttentionBlockForCheckpoint + BiMultiHeadAttention, utils/fuse_helper.py).
+// All FPN levels are flattened row-major and concatenated P3..P7 into one query sequence.
+// Residuals are added to the LayerNorm-ed inputs: v = LN_v(v) + γ_v·Δv, l = LN_l(l) + γ_l·Δl.
+import * as tf from '@tensorflow/tfjs';
+import { biAttention } from '../kernels/bi-attention.ts';
+import { layerNorm } from '../kernels/layer-norm.ts';
+import type { WeightMap } from '../weights/weight-map.ts';
+import { linear } from './official-layers.ts';
+
+/** Hard-coded in GLIP (VLFuse): 8 heads over the 2048-wide joint embedding. */
+export const FUSION_HEADS = 8;
+const LN_EPS = 1e-5;
+
+/** [S, H·d] → [H, S, d] */
+function splitHeads(x: tf.Tensor, heads: number): tf.Tensor3D {
+  const [s, e] = x.shape as [number, number];
+  return tf.transpose(tf.reshape(x, [s, heads, e / heads]), [1, 0, 2]) as tf.Tensor3D;
+}
+
+/** [H, S, d] → [S, H·d] */
+function mergeHeads(x: tf.Tensor3D): tf.Tensor2D {
+  const [h, s, d] = x.shape;
+  return tf.reshape(tf.transpose(x, [1, 0, 2]), [s, h * d]) as tf.Tensor2D;
+}
+
+/**
+ * One fusion layer. `prefix` = `rpn.head.dyhead_tower.{3i}`.
+ * visual: P3..P7 `[1, H_l, W_l, C]`; lang `[T, D]` (T real tokens); mask `[T]` float 0/1.
+ * Returns the fused visual levels (same shapes) and text `[T, D]`.
+ */
+export function vlFuse(
+  w: WeightMap,
+  prefix: string,
+  visual: tf.Tensor4D[],
+  lang: tf.Tensor2D,
+  mask: tf.Tensor1D,
+): { visual: tf.Tensor4D[]; lang: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const p = `${prefix}.b_attn`;
+    const channels = visual[0].shape[3];
+    const sizes = visual.map((f) => f.shape[1] * f.shape[2]);
+    const v = tf.concat(visual.map((f) => tf.reshape(f, [-1, channels])), 0); // [N, C]
+    const vNorm = layerNorm(v, w.get(`${p}.layer_norm_v.weight`), w.get(`${p}.layer_norm_v.bias`), LN_EPS);
+    const lNorm = layerNorm(lang, w.get(`${p}.layer_norm_l.weight`), w.get(`${p}.layer_norm_l.bias`), LN_EPS);
+
+    const embed = w.get(`${p}.attn.v_proj.weight`).shape[0];
+    const scale = (embed / FUSION_HEADS) ** -0.5;
+    const q = splitHeads(tf.mul(linear(w, `${p}.attn.v_proj`, vNorm), scale), FUSION_HEADS); // [H, N, d]
+    const k = splitHeads(linear(w, `${p}.attn.l_proj`, lNorm), FUSION_HEADS); // [H, T, d]
+    const valueV = splitHeads(linear(w, `${p}.attn.values_v_proj`, vNorm), FUSION_HEADS); // [H, N, d]
+    const valueL = splitHeads(linear(w, `${p}.attn.values_l_proj`, lNorm), FUSION_HEADS); // [H, T, d]
+    const { outV, outL } = biAttention(q, k, valueV, valueL, mask);
+
+    const deltaV = linear(w, `${p}.attn.out_v_proj`, mergeHeads(outV)); // [N, C]
+    const deltaL = linear(w, `${p}.attn.out_l_proj`, mergeHeads(outL)); // [T, D]
+    const vNew = tf.add(vNorm, tf.mul(w.get(`${p}.gamma_v`), deltaV));
+    const lNew = tf.add(lNorm, tf.mul(w.get(`${p}.gamma_l`), deltaL)) as tf.Tensor2D;
+
+    const levels = tf.split(vNew, sizes, 0).map((f, i) => tf.reshape(f, visual[i].shape) as tf.Tensor4D);
+    return { visual: levels, lang: lNew };
+  });
+}
