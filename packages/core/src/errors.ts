@@ -73,3 +73,10 @@ export class DeviceLostError extends GlipError {
     super('device-lost', `the WebGPU device was lost (${reason}${detail ? `: ${detail}` : ''}). Load the detector again to get a new device; if it keeps happening, close other GPU-heavy tabs or choose the wasm backend.`);
   }
 }
+
+/** A tokenizer.json that is malformed or not a BERT uncased WordPiece tokenizer. */
+export class TokenizerError extends GlipError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('tokenizer', message, options);
+  }
+}
