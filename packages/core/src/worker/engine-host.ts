@@ -1,0 +1,124 @@
+// The worker side of the protocol, independent of `postMessage` so it can be tested in Node: holds
+// one loaded engine, the last few images the pages sent (by id, so the engine's per-image cache sees
+// the same object again) and the last detection's candidates, so a threshold change re-runs only
+// the final filtering step instead of the network.
+import type { PixelImage } from '../image/preprocess.ts';
+import type {
+  BackendName,
+  Detection,
+  EngineCounters,
+  EngineInfo,
+  LoadProgress,
+  ModelFiles,
+  Request,
+  ResultOf,
+} from './protocol.ts';
+
+/** The detector API the host drives (GlipDetector's shape). */
+export interface Engine {
+  detect(image: PixelImage, prompt: string, options: { threshold: number }): Promise<Detection[]>;
+  encodeImage(image: PixelImage): Promise<unknown>;
+  encodePrompt(prompt: string): Promise<unknown>;
+  dispose(): void;
+  /** How often each stage really ran. */
+  readonly counters: EngineCounters;
+  /** Per-stage wall times of the last `detect`, in ms, when the engine measures them. */
+  readonly lastTimings?: Record<string, number>;
+}
+
+export interface EngineFactory {
+  /** Activates a tfjs backend from `order` and says which. */
+  chooseBackend(order?: BackendName[]): Promise<{ backend: BackendName; fallbackReason?: string; adapter?: string }>;
+  load(model: string | ModelFiles, onProgress: (progress: LoadProgress) => void): Promise<Engine>;
+}
+
+/**
+ * Detections are computed once at this threshold and filtered for higher ones. Greedy NMS only
+ * lets a box be suppressed by higher-scoring boxes, so filtering afterwards gives the same boxes as
+ * thresholding first (up to the engine's top-k caps).
+ */
+export const CANDIDATE_THRESHOLD = 0.05;
+
+/** Images kept for `detect` by id (pixels only; the engine keeps its own feature cache). */
+const KEPT_IMAGES = 8;
+
+const now = (): number => performance.now();
+
+export class EngineHost {
+  private engine: Engine | null = null;
+  private readonly images = new Map<number, PixelImage>();
+  private candidates: Detection[] = [];
+
+  constructor(private readonly factory: EngineFactory) {}
+
+  /** Runs one request; `onProgress` receives loading progress of a `load`. */
+  async handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[R['type']]> {
+    return (await this.dispatch(request, onProgress)) as ResultOf[R['type']];
+  }
+
+  private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[keyof ResultOf]> {
+    switch (request.type) {
+      case 'load':
+        return this.load(request.model, request.options.backends, onProgress);
+      case 'encodeImage': {
+        const pixels = await toPixels(request.image);
+        this.images.set(request.imageId, pixels);
+        for (const id of this.images.keys()) if (this.images.size > KEPT_IMAGES) this.images.delete(id);
+        await this.ready().encodeImage(pixels);
+        return null;
+      }
+      case 'encodePrompt':
+        await this.ready().encodePrompt(request.prompt);
+        return null;
+      case 'detect':
+        return this.detect(request.imageId, request.prompt, request.threshold);
+      case 'rethreshold':
+        return this.candidates.filter((d) => d.score >= request.threshold);
+      case 'counters':
+        return { ...this.ready().counters };
+      case 'dispose':
+        this.engine?.dispose();
+        this.engine = null;
+        this.images.clear();
+        this.candidates = [];
+        return null;
+    }
+  }
+
+  private async load(model: string | ModelFiles, backends: BackendName[] | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
+    const start = now();
+    this.engine?.dispose();
+    this.engine = null;
+    const chosen = await this.factory.chooseBackend(backends);
+    this.engine = await this.factory.load(model, onProgress);
+    return { ...chosen, loadMs: now() - start };
+  }
+
+  private async detect(imageId: number, prompt: string, threshold: number): Promise<ResultOf['detect']> {
+    const engine = this.ready();
+    const image = this.images.get(imageId);
+    if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
+    const start = now();
+    this.candidates = await engine.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) });
+    return {
+      detections: this.candidates.filter((d) => d.score >= threshold),
+      timings: { totalMs: now() - start, stages: { ...engine.lastTimings } },
+    };
+  }
+
+  private ready(): Engine {
+    if (!this.engine) throw new Error('no model is loaded: send `load` first');
+    return this.engine;
+  }
+}
+
+/** ImageBitmap (what pages transfer) → RGBA pixels (what the engine takes). */
+async function toPixels(image: ImageBitmap | PixelImage): Promise<PixelImage> {
+  if (!('close' in image)) return image;
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('OffscreenCanvas 2d context is unavailable in this worker');
+  context.drawImage(image, 0, 0);
+  image.close();
+  return context.getImageData(0, 0, image.width, image.height);
+}

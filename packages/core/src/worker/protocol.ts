@@ -1,0 +1,134 @@
+// The typed messages between a page (GlipClient) and the engine's Web Worker (worker.ts). Every
+// request carries an `id`; the worker answers with any number of `progress` messages and then
+// exactly one `result` or `error` for that id. Errors travel as plain payloads and are re-thrown on
+// the page as the same GlipError subclass (see `reviveError`).
+import * as errors from '../errors.ts';
+import { GlipError } from '../errors.ts';
+import type { PixelImage } from '../image/preprocess.ts';
+
+/** One detected object, in the original image's pixel coordinates (the engine API's JSON). */
+export interface Detection {
+  /** `[x0, y0, x1, y1]` in pixels of the image given to `detect`. */
+  box: [number, number, number, number];
+  score: number;
+  /** The prompt phrase this box grounds. */
+  phrase: string;
+  /** `[start, end)` character offsets of `phrase` in the prompt. */
+  charSpan: [number, number];
+  /** Token positions of the phrase in the tokenised prompt. */
+  tokenIndices: number[];
+}
+
+/** tfjs backends the engine can run on, best first. */
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+
+/** Structured loading progress: bytes of weights downloaded, then shader/pipeline compilation. */
+export interface LoadProgress {
+  phase: 'download' | 'compile';
+  /** Bytes (download) or steps (compile) done so far. */
+  done: number;
+  /** Total bytes or steps; 0 when not known yet. */
+  total: number;
+  /** The file being fetched, during download. */
+  file?: string;
+}
+
+/** What `load` reports once the engine is ready. */
+export interface EngineInfo {
+  backend: BackendName;
+  /** Set when the engine runs without WebGPU: why, in words for the user. */
+  fallbackReason?: string;
+  /** GPU adapter description when on WebGPU (vendor · architecture). */
+  adapter?: string;
+  /** Wall time of choosing the backend and loading the weights. Shader compilation happens in the first `detect`. */
+  loadMs: number;
+}
+
+/** Wall times of one `detect` call, in milliseconds; `stages` as the engine reports them. */
+export interface DetectTimings {
+  totalMs: number;
+  stages: Record<string, number>;
+}
+
+export interface DetectResult {
+  detections: Detection[];
+  timings: DetectTimings;
+}
+
+/** Engine counters, for tests and the stats panel: how often each expensive stage really ran. */
+export interface EngineCounters {
+  /** Image encodings (Swin + FPN). Editing only the prompt must not increase it. */
+  backboneRuns: number;
+  /** Prompt encodings (tokeniser + BERT). Running the same prompt on a new image must not increase it. */
+  textRuns: number;
+  /** Fusion + heads + post-processing runs. */
+  detectRuns: number;
+}
+
+export interface LoadOptions {
+  /** Backends to try in order; default webgpu, then wasm, then cpu. */
+  backends?: BackendName[];
+}
+
+/** A model given as in-memory files (a local folder, or a converted checkpoint), name → bytes. */
+export type ModelFiles = Record<string, ArrayBuffer>;
+
+export type Request =
+  | { id: number; type: 'load'; model: string | ModelFiles; options: LoadOptions }
+  | { id: number; type: 'encodeImage'; imageId: number; image: ImageBitmap | PixelImage }
+  | { id: number; type: 'encodePrompt'; prompt: string }
+  | { id: number; type: 'detect'; imageId: number; prompt: string; threshold: number }
+  | { id: number; type: 'rethreshold'; threshold: number }
+  | { id: number; type: 'counters' }
+  | { id: number; type: 'dispose' };
+
+/** What each request type resolves to on the page. */
+export interface ResultOf {
+  load: EngineInfo;
+  encodeImage: null;
+  encodePrompt: null;
+  detect: DetectResult;
+  rethreshold: Detection[];
+  counters: EngineCounters;
+  dispose: null;
+}
+
+/** An error as it crosses the worker boundary. */
+export interface ErrorPayload {
+  /** Class name: a GlipError subclass from errors.ts, or a built-in Error name. */
+  name: string;
+  code?: string;
+  message: string;
+  stack?: string;
+}
+
+export type Response =
+  | { id: number; type: 'progress'; progress: LoadProgress }
+  | { id: number; type: 'result'; value: ResultOf[keyof ResultOf] }
+  | { id: number; type: 'error'; error: ErrorPayload };
+
+/** Flattens any thrown value into a payload that survives structured cloning. */
+export function errorPayload(e: unknown): ErrorPayload {
+  if (e instanceof GlipError) return { name: e.name, code: e.code, message: e.message, stack: e.stack };
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: 'Error', message: String(e) };
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+const GLIP_ERROR_CLASSES: Map<string, ErrorClass> = new Map(
+  (Object.values(errors) as unknown[])
+    .filter((value: unknown): value is ErrorClass => typeof value === 'function' && (value === GlipError || value.prototype instanceof GlipError))
+    .map((cls) => [cls.name, cls]),
+);
+
+/** Rebuilds the error a payload describes, as an instance of the same GlipError subclass when there is one. */
+export function reviveError(payload: ErrorPayload): Error {
+  const cls = GLIP_ERROR_CLASSES.get(payload.name);
+  // Subclass constructors compose their own messages, so build the instance without calling them.
+  const error: Error = cls ? Reflect.construct(Error, [payload.message], cls) : new Error(payload.message);
+  Object.defineProperty(error, 'name', { value: payload.name, configurable: true, writable: true });
+  if (payload.code !== undefined) Object.defineProperty(error, 'code', { value: payload.code, enumerable: true });
+  if (payload.stack) error.stack = payload.stack;
+  return error;
+}

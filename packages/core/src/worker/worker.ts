@@ -1,0 +1,41 @@
+// Web Worker entry: runs the engine off the page's main thread. Messages follow protocol.ts.
+// Start it with `new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` (GlipClient does).
+import type { Engine, EngineFactory } from './engine-host.ts';
+import { EngineHost } from './engine-host.ts';
+import { chooseBackend } from './backend.ts';
+import { errorPayload, type ModelFiles, type LoadProgress, type Request, type Response } from './protocol.ts';
+
+interface DetectorModule {
+  GlipDetector: { load(model: string | ModelFiles, options: { onProgress: (p: LoadProgress) => void }): Promise<Engine> };
+}
+
+// The detector is written in parallel with this worker; the glob keeps the bundle building until it lands.
+const detectorModule = Object.values(import.meta.glob<DetectorModule>('../detector.ts'))[0];
+
+const factory: EngineFactory = {
+  chooseBackend,
+  async load(model, onProgress) {
+    if (!detectorModule) throw new Error('the engine (packages/core/src/detector.ts) is not part of this build yet');
+    const { GlipDetector } = await detectorModule();
+    return GlipDetector.load(model, { onProgress });
+  },
+};
+
+const host = new EngineHost(factory);
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+// Requests run one at a time, in order: the engine is not re-entrant.
+let queue: Promise<void> = Promise.resolve();
+
+scope.onmessage = (event: MessageEvent<Request>) => {
+  const request = event.data;
+  const post = (response: Response): void => scope.postMessage(response);
+  queue = queue.then(async () => {
+    try {
+      const value = await host.handle(request, (progress) => post({ id: request.id, type: 'progress', progress }));
+      post({ id: request.id, type: 'result', value });
+    } catch (e) {
+      post({ id: request.id, type: 'error', error: errorPayload(e) });
+    }
+  });
+};
