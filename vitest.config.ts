@@ -7,5 +7,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // tokenizers-wasm imports its .wasm as an ES module: inline it so Vite's wasm support loads it.
+    server: { deps: { inline: ['tokenizers-wasm'] } },
   },
 });
