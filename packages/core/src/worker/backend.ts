@@ -1,18 +1,18 @@
-// Picks the tfjs backend the engine runs on: WebGPU when the browser offers an adapter, otherwise
-// tfjs's WebAssembly backend (the .wasm files are bundled as assets), otherwise plain JS (`cpu`).
-// The reason for a fallback is returned so the page can say why it is slow.
+// The engine's tfjs backend in a bundled page or worker: runtime/device.ts's `createBackend`
+// (webgpu → wasm → cpu, with reasons), plus the bundler-resolved URLs of tfjs's WebAssembly binaries
+// so the wasm fallback finds them under their hashed asset names.
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import { createBackend } from '../runtime/device.ts';
 import type { BackendName } from './protocol.ts';
-
-export const DEFAULT_BACKENDS: BackendName[] = ['webgpu', 'wasm', 'cpu'];
 
 export interface ChosenBackend {
   backend: BackendName;
+  /** Why the better backends were skipped, for the user; absent on WebGPU. */
   fallbackReason?: string;
+  /** GPU adapter (vendor · architecture) on WebGPU. */
   adapter?: string;
 }
 
@@ -20,29 +20,13 @@ export interface ChosenBackend {
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl });
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
-async function webgpuUnavailable(): Promise<string | null> {
-  if (typeof navigator === 'undefined' || !navigator.gpu) return 'this browser does not expose WebGPU (navigator.gpu is missing)';
-  const adapter = await navigator.gpu.requestAdapter().catch(() => null);
-  return adapter ? null : 'WebGPU is present but no GPU adapter is available';
-}
-
-function adapterDescription(): string | undefined {
-  const backend = tf.backend() as { adapterInfo?: { vendor?: string; architecture?: string } };
-  const info = backend.adapterInfo;
-  return info ? [info.vendor, info.architecture].filter(Boolean).join(' · ') : undefined;
-}
-
-/** Activates the first backend of `order` that initialises; throws if none does. */
-export async function chooseBackend(order: BackendName[] = DEFAULT_BACKENDS): Promise<ChosenBackend> {
-  const reasons: string[] = [];
-  for (const name of order) {
-    const unavailable = name === 'webgpu' ? await webgpuUnavailable() : null;
-    if (unavailable === null && (await tf.setBackend(name).catch(() => false))) {
-      await tf.ready();
-      if (name === 'webgpu') return { backend: name, adapter: adapterDescription() };
-      return { backend: name, fallbackReason: reasons.join('; ') || `${name} was requested` };
-    }
-    reasons.push(unavailable ?? `the ${name} backend failed to initialise`);
-  }
-  throw new Error(`no tfjs backend could be initialised: ${reasons.join('; ')}`);
+/** Activates `requested` (default webgpu) or the next backend that works. */
+export async function chooseBackend(requested: BackendName = 'webgpu'): Promise<ChosenBackend> {
+  const selection = await createBackend(requested);
+  const info = selection.webgpu?.capabilities.adapterInfo;
+  return {
+    backend: selection.kind,
+    ...(selection.fallbackReasons.length > 0 && { fallbackReason: selection.fallbackReasons.join('; ') }),
+    ...(info && { adapter: [info.vendor, info.architecture].filter(Boolean).join(' · ') }),
+  };
 }

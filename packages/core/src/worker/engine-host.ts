@@ -28,7 +28,7 @@ export interface Engine {
 
 export interface EngineFactory {
   /** Activates a tfjs backend from `order` and says which. */
-  chooseBackend(order?: BackendName[]): Promise<{ backend: BackendName; fallbackReason?: string; adapter?: string }>;
+  chooseBackend(requested?: BackendName): Promise<{ backend: BackendName; fallbackReason?: string; adapter?: string }>;
   load(model: string | ModelFiles, onProgress: (progress: LoadProgress) => void): Promise<Engine>;
 }
 
@@ -59,7 +59,7 @@ export class EngineHost {
   private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[keyof ResultOf]> {
     switch (request.type) {
       case 'load':
-        return this.load(request.model, request.options.backends, onProgress);
+        return this.load(request.model, request.options.backend, onProgress);
       case 'encodeImage': {
         const pixels = await toPixels(request.image);
         this.images.set(request.imageId, pixels);
@@ -85,11 +85,11 @@ export class EngineHost {
     }
   }
 
-  private async load(model: string | ModelFiles, backends: BackendName[] | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
+  private async load(model: string | ModelFiles, backend: BackendName | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
     const start = now();
     this.engine?.dispose();
     this.engine = null;
-    const chosen = await this.factory.chooseBackend(backends);
+    const chosen = await this.factory.chooseBackend(backend);
     this.engine = await this.factory.load(model, onProgress);
     return { ...chosen, loadMs: now() - start };
   }

@@ -5,6 +5,7 @@
 import * as errors from '../errors.ts';
 import { GlipError } from '../errors.ts';
 import type { PixelImage } from '../image/preprocess.ts';
+import type { BackendKind as BackendName } from '../runtime/device.ts';
 
 /** One detected object, in the original image's pixel coordinates (the engine API's JSON). */
 export interface Detection {
@@ -20,7 +21,7 @@ export interface Detection {
 }
 
 /** tfjs backends the engine can run on, best first. */
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+export type { BackendKind as BackendName } from '../runtime/device.ts';
 
 /** Structured loading progress: bytes of weights downloaded, then shader/pipeline compilation. */
 export interface LoadProgress {
@@ -66,8 +67,8 @@ export interface EngineCounters {
 }
 
 export interface LoadOptions {
-  /** Backends to try in order; default webgpu, then wasm, then cpu. */
-  backends?: BackendName[];
+  /** The backend to start from (default webgpu); the engine falls back webgpu → wasm → cpu. */
+  backend?: BackendName;
 }
 
 /** A model given as in-memory files (a local folder, or a converted checkpoint), name → bytes. */
