@@ -1,0 +1,73 @@
+// Modulated deformable 3×3 convolution (DCNv2), as the official CUDA kernel computes it
+// (modulated_deformable_im2col_gpu_kernel + dmcn_im2col_bilinear). Plain-tfjs reference;
+// a fused WebGPU kernel will replace it behind the same signature.
+//   out[y,x,o] = bias[o] + Σ_{c,i,j} W[o,c,i,j] · m_k(y,x) · bilinear(X_c, y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k)
+// with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
+// −1 < px < W; each bilinear corner outside the image contributes 0.
+import * as tf from '@tensorflow/tfjs';
+
+/** Tap-grid origins y·s − 1 + i (or x·s − 1 + j), `[Hout, Wout, 9]`. */
+function baseGrid(hOut: number, wOut: number, stride: number, axis: 'y' | 'x'): tf.Tensor3D {
+  const data = new Float32Array(hOut * wOut * 9);
+  for (let y = 0; y < hOut; y++) {
+    for (let x = 0; x < wOut; x++) {
+      for (let k = 0; k < 9; k++) {
+        const i = Math.floor(k / 3);
+        const j = k % 3;
+        data[(y * wOut + x) * 9 + k] = axis === 'y' ? y * stride - 1 + i : x * stride - 1 + j;
+      }
+    }
+  }
+  return tf.tensor3d(data, [hOut, wOut, 9]);
+}
+
+/**
+ * x `[H, W, Cin]`, offset `[Hout, Wout, 18]`, mask `[Hout, Wout, 9]` (already sigmoid),
+ * weight `[Cout, Cin, 3, 3]`, bias `[Cout]` or null, stride 1|2, padding 1 → `[Hout, Wout, Cout]`.
+ */
+export function modulatedDeformConv3x3(
+  x: tf.Tensor3D,
+  offset: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  weight: tf.Tensor4D,
+  bias: tf.Tensor1D | null,
+  stride: 1 | 2,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [h, w, cin] = x.shape;
+    const cout = weight.shape[0];
+    const hOut = Math.floor((h - 1) / stride) + 1;
+    const wOut = Math.floor((w - 1) / stride) + 1;
+    const pairs = tf.reshape(offset, [hOut, wOut, 9, 2]);
+    const py = tf.add(baseGrid(hOut, wOut, stride, 'y'), tf.squeeze(tf.slice(pairs, [0, 0, 0, 0], [-1, -1, -1, 1]), [3]));
+    const px = tf.add(baseGrid(hOut, wOut, stride, 'x'), tf.squeeze(tf.slice(pairs, [0, 0, 0, 1], [-1, -1, -1, 1]), [3]));
+    const inside = tf.logicalAnd(tf.logicalAnd(tf.greater(py, -1), tf.less(py, h)), tf.logicalAnd(tf.greater(px, -1), tf.less(px, w)));
+    const modulation = tf.mul(mask, tf.cast(inside, 'float32')); // [Hout, Wout, 9]
+
+    const y0 = tf.floor(py);
+    const x0 = tf.floor(px);
+    const ly = tf.sub(py, y0);
+    const lx = tf.sub(px, x0);
+    const hy = tf.sub(1, ly);
+    const hx = tf.sub(1, lx);
+    const flat = tf.reshape(x, [h * w, cin]);
+    let cols: tf.Tensor = tf.zeros([hOut * wOut * 9, cin]);
+    const corners: [tf.Tensor, tf.Tensor, tf.Tensor][] = [
+      [y0, x0, tf.mul(hy, hx)],
+      [y0, tf.add(x0, 1), tf.mul(hy, lx)],
+      [tf.add(y0, 1), x0, tf.mul(ly, hx)],
+      [tf.add(y0, 1), tf.add(x0, 1), tf.mul(ly, lx)],
+    ];
+    for (const [cy, cx, bilinear] of corners) {
+      const valid = tf.logicalAnd(tf.logicalAnd(tf.greaterEqual(cy, 0), tf.lessEqual(cy, h - 1)), tf.logicalAnd(tf.greaterEqual(cx, 0), tf.lessEqual(cx, w - 1)));
+      const coef = tf.reshape(tf.mul(tf.mul(bilinear, modulation), tf.cast(valid, 'float32')), [-1, 1]);
+      const index = tf.cast(tf.add(tf.mul(tf.clipByValue(cy, 0, h - 1), w), tf.clipByValue(cx, 0, w - 1)), 'int32');
+      cols = tf.add(cols, tf.mul(tf.gather(flat, tf.reshape(index, [-1])), coef));
+    }
+    // cols [Hout·Wout, 9·Cin] (tap-major) · W [9·Cin, Cout]
+    const filter = tf.reshape(tf.transpose(weight, [2, 3, 1, 0]), [9 * cin, cout]);
+    let out: tf.Tensor = tf.matMul(tf.reshape(cols, [hOut * wOut, 9 * cin]), filter);
+    if (bias) out = tf.add(out, bias);
+    return tf.reshape(out, [hOut, wOut, cout]) as tf.Tensor3D;
+  });
+}

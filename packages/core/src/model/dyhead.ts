@@ -1,0 +1,99 @@
+// DyConv: one DyHead block of the VLDyHead tower, `rpn.head.dyhead_tower.{3i+2}` (vldyhead.py: DyConv).
+// Per level l: offsets/mask from level l; terms [same (DyConv.1 on l), down (DyConv.2, stride 2 on l−1),
+// up (DyConv.0 on l+1, then bilinear align_corners=True)], each a modulated deformable conv + GroupNorm;
+// scale attention h_sigmoid(ReLU(conv1×1(avgpool(t)))) per term, mean over terms, then DyReLU.
+import * as tf from '@tensorflow/tfjs';
+import { modulatedDeformConv3x3 } from '../kernels/deform-conv.ts';
+import type { WeightMap } from '../weights/weight-map.ts';
+import { conv2d, linear } from './official-layers.ts';
+
+export interface DyConvOptions {
+  gnGroups: number;
+  gnEps: number;
+}
+
+/** ReLU6(x + 3) / 6 */
+function hSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.div(tf.relu6(tf.add(x, 3)), 6);
+}
+
+/** nn.GroupNorm over x `[1, H, W, C]` with per-channel affine `${prefix}.weight/.bias`. */
+export function groupNorm(w: WeightMap, prefix: string, x: tf.Tensor4D, groups: number, eps: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, wd, c] = x.shape;
+    const grouped = tf.reshape(x, [h * wd, groups, c / groups]);
+    const { mean, variance } = tf.moments(grouped, [0, 2], true);
+    const normed = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))), x.shape);
+    return tf.add(tf.mul(normed, w.get(`${prefix}.weight`)), w.get(`${prefix}.bias`)) as tf.Tensor4D;
+  });
+}
+
+/** Conv3x3Norm `${prefix}` = ModulatedDeformConv (`.conv`) + GroupNorm (`.bn`): x `[1, H, W, C]` → `[1, Hout, Wout, C]`. */
+function deformConvNorm(w: WeightMap, prefix: string, x: tf.Tensor4D, offset: tf.Tensor3D, mask: tf.Tensor3D, stride: 1 | 2, opts: DyConvOptions): tf.Tensor4D {
+  return tf.tidy(() => {
+    const y = modulatedDeformConv3x3(
+      tf.squeeze(x, [0]) as tf.Tensor3D,
+      offset,
+      mask,
+      w.get(`${prefix}.conv.weight`) as tf.Tensor4D,
+      w.get(`${prefix}.conv.bias`) as tf.Tensor1D,
+      stride,
+    );
+    return groupNorm(w, `${prefix}.bn`, tf.expandDims(y, 0) as tf.Tensor4D, opts.gnGroups, opts.gnEps);
+  });
+}
+
+/**
+ * The official CUDA kernel reads the offset/mask buffers of level l as raw `[18|9, h, w]` memory for the
+ * smaller level-(l+1) output: the first 18·h·w (9·h·w) elements of the channel-major level-l maps.
+ * offset `[Hl, Wl, 18]`, mask `[Hl, Wl, 9]` → `[h, w, 18]`, `[h, w, 9]`.
+ */
+export function reinterpretOffsets(offset: tf.Tensor3D, mask: tf.Tensor3D, h: number, w: number): { offset: tf.Tensor3D; mask: tf.Tensor3D } {
+  return tf.tidy(() => {
+    const take = (t: tf.Tensor3D, ch: number) =>
+      tf.transpose(tf.reshape(tf.slice(tf.reshape(tf.transpose(t, [2, 0, 1]), [-1]), [0], [ch * h * w]), [ch, h, w]), [1, 2, 0]) as tf.Tensor3D;
+    return { offset: take(offset, 18), mask: take(mask, 9) };
+  });
+}
+
+/** Scale-aware attention weight of one term t `[1, H, W, C]`: a scalar `[1, 1, 1, 1]` in [0.5, 1]. */
+function scaleAttention(w: WeightMap, prefix: string, t: tf.Tensor4D): tf.Tensor {
+  return tf.tidy(() => hSigmoid(tf.relu(conv2d(w, `${prefix}.AttnConv.1`, tf.mean(t, [1, 2], true) as tf.Tensor4D, 1, 0))));
+}
+
+/** DYReLU (`${prefix}.relu`): out = max(x·a1 + b1, x·a2 + b2) with coefficients from avgpool(x). */
+export function dyRelu(w: WeightMap, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const c = x.shape[3];
+    const pooled = tf.mean(x, [1, 2]); // [1, C]
+    const coef = hSigmoid(linear(w, `${prefix}.fc.2`, tf.relu(linear(w, `${prefix}.fc.0`, pooled)))); // [1, 4C]
+    const [a1, b1, a2, b2] = tf.split(tf.reshape(coef, [1, 1, 1, 4 * c]), 4, 3);
+    const y1 = tf.add(tf.mul(x, tf.add(tf.mul(tf.sub(a1, 0.5), 2), 1)), tf.sub(b1, 0.5));
+    const y2 = tf.add(tf.mul(x, tf.mul(tf.sub(a2, 0.5), 2)), tf.sub(b2, 0.5));
+    return tf.maximum(y1, y2) as tf.Tensor4D;
+  });
+}
+
+/** One DyConv block. `prefix` = `rpn.head.dyhead_tower.{3i+2}`; visual P3..P7 `[1, H_l, W_l, C]` → same shapes. */
+export function dyConv(w: WeightMap, prefix: string, visual: tf.Tensor4D[], opts: DyConvOptions): tf.Tensor4D[] {
+  return visual.map((feature, l) =>
+    tf.tidy(() => {
+      const [, h, wd] = feature.shape;
+      const offsetMask = tf.squeeze(conv2d(w, `${prefix}.offset`, feature, 1, 1), [0]); // [H, W, 27]
+      const offset = tf.slice(offsetMask, [0, 0, 0], [-1, -1, 18]) as tf.Tensor3D;
+      const mask = tf.sigmoid(tf.slice(offsetMask, [0, 0, 18], [-1, -1, 9])) as tf.Tensor3D;
+
+      const terms = [deformConvNorm(w, `${prefix}.DyConv.1`, feature, offset, mask, 1, opts)];
+      if (l > 0) terms.push(deformConvNorm(w, `${prefix}.DyConv.2`, visual[l - 1], offset, mask, 2, opts));
+      if (l < visual.length - 1) {
+        const next = visual[l + 1];
+        const quirk = reinterpretOffsets(offset, mask, next.shape[1], next.shape[2]);
+        const up = deformConvNorm(w, `${prefix}.DyConv.0`, next, quirk.offset, quirk.mask, 1, opts);
+        terms.push(tf.image.resizeBilinear(up, [h, wd], true));
+      }
+      const weighted = terms.map((t) => tf.mul(t, scaleAttention(w, prefix, t)));
+      const mean = tf.div(tf.addN(weighted), terms.length) as tf.Tensor4D;
+      return dyRelu(w, `${prefix}.relu`, mean);
+    }),
+  );
+}
