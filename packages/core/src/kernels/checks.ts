@@ -1,9 +1,10 @@
 // Every fused kernel's fused-vs-reference check, runnable in Node (vitest) and in a browser
 // (Playwright): `for (const c of KERNEL_CHECKS) for (const r of await c.run()) assert(r.maxAbs <= r.tol)`.
 // Needs the `webgpu` backend active; each check leaves the fused-kernel switch as it found it.
+import { biAttentionCheck } from './bi-attention.check.ts';
 import type { KernelCheck } from './check-util.ts';
 import { layerNormCheck } from './layer-norm.check.ts';
 
 export type { CheckResult, KernelCheck } from './check-util.ts';
 
-export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck];
+export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck];

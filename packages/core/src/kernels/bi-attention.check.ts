@@ -1,0 +1,36 @@
+// Fused bi-directional attention vs its reference: single tokens, masked and all-masked text, N over
+// several textPartials segments and not a multiple of any tile, T not a multiple of the text tile,
+// T at the 256 limit, GLIP-T's head dim 256, and logits large enough to hit the ±50000 clamps.
+import * as tf from '@tensorflow/tfjs';
+import { biAttention, biAttentionReference } from './bi-attention.ts';
+import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
+
+const CASES: { heads: number; n: number; mask: number[]; d: number; qScale: number }[] = [
+  { heads: 1, n: 1, mask: [1], d: 8, qScale: 1 },
+  { heads: 2, n: 37, mask: [1, 1, 1, 0, 0], d: 16, qScale: 1 },
+  { heads: 2, n: 300, mask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], d: 32, qScale: 0.5 },
+  { heads: 1, n: 20, mask: [0, 0, 0], d: 8, qScale: 1 },
+  { heads: 2, n: 70, mask: [...Array(15).fill(1), 0, 0], d: 256, qScale: 0.3 },
+  { heads: 1, n: 9, mask: Array(256).fill(1), d: 8, qScale: 1 },
+  { heads: 1, n: 23, mask: [1, 1, 0, 1], d: 16, qScale: 40000 },
+];
+
+export const biAttentionCheck = fusedCheck('bi-attention', async () => {
+  const random = seededRandom(2);
+  const results: CheckResult[] = [];
+  for (const { heads, n, mask, d, qScale } of CASES) {
+    const t = mask.length;
+    const q = randomTensor([heads, n, d], random, qScale) as tf.Tensor3D;
+    const k = randomTensor([heads, t, d], random) as tf.Tensor3D;
+    const valueV = randomTensor([heads, n, d], random) as tf.Tensor3D;
+    const valueL = randomTensor([heads, t, d], random) as tf.Tensor3D;
+    const textMask = tf.tensor1d(mask);
+    const fused = biAttention(q, k, valueV, valueL, textMask);
+    const reference = biAttentionReference(q, k, valueV, valueL, textMask);
+    const name = `H=${heads} N=${n} T=${t} d=${d} masked=${mask.filter((m) => m === 0).length} qScale=${qScale}`;
+    results.push(await compare(`${name} outV`, fused.outV, reference.outV));
+    results.push(await compare(`${name} outL`, fused.outL, reference.outL));
+    tf.dispose([q, k, valueV, valueL, textMask]);
+  }
+  return results;
+});
