@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bertConfigFromHf, configFromOfficialYaml, glipTConfig, parseConfigJson } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { CASE_A_DIR, FIXTURES_DIR, caseJson } from './testing/fixtures.ts';
+import { CASE_A_DIR, FIXTURES_DIR, caseConfig, caseJson } from './testing/fixtures.ts';
 
 function caseABertShim() {
-  const config = caseJson().config as { bert_config_shim: unknown };
-  return bertConfigFromHf(config.bert_config_shim);
+  return bertConfigFromHf((caseJson().config as { bert_config_shim: unknown }).bert_config_shim);
 }
 
 describe('GLIP config', () => {
@@ -16,6 +15,7 @@ describe('GLIP config', () => {
     const fromOverrides = configFromOfficialYaml(readFileSync(resolve(CASE_A_DIR, 'config.yaml'), 'utf8'), shim);
     const fromFull = configFromOfficialYaml(readFileSync(resolve(CASE_A_DIR, 'config_full.yaml'), 'utf8'), shim);
     expect(fromFull).toEqual(fromOverrides);
+    expect(caseConfig()).toEqual(fromOverrides);
     expect(fromOverrides.swin).toEqual({ embedDim: 24, depths: [2, 2, 2, 2], numHeads: [1, 2, 4, 8], windowSize: 7, patchSize: 4, mlpRatio: 4, outChannels: [24, 48, 96, 192] });
     expect(fromOverrides.fpn.outChannels).toBe(64);
     expect(fromOverrides.dyhead).toMatchObject({ channels: 64, numConvs: 2, fusion: { embedDim: 2048, numHeads: 8, visualDim: 64, langDim: 32 } });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bertConfigFromHf, configFromOfficialYaml, type GlipConfig } from '../config.ts';
 import { SafetensorsFile } from '../weights/safetensors.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -24,4 +25,10 @@ export function caseTensors(caseDir: string = CASE_A_DIR): SafetensorsFile {
 /** `case.json` of a fixture case. */
 export function caseJson(caseDir: string = CASE_A_DIR): Record<string, unknown> {
   return JSON.parse(readFileSync(resolve(caseDir, 'case.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** The model config of a fixture case: its official `config.yaml` plus the BERT dims of `case.json`. */
+export function caseConfig(caseDir: string = CASE_A_DIR): GlipConfig {
+  const shim = (caseJson(caseDir).config as { bert_config_shim?: unknown } | undefined)?.bert_config_shim;
+  return configFromOfficialYaml(readFileSync(resolve(caseDir, 'config.yaml'), 'utf8'), shim === undefined ? undefined : bertConfigFromHf(shim));
 }
