@@ -5,7 +5,7 @@
 // token ids themselves come from tokenizers-wasm.
 
 /** `[start, end)` in UTF-16 code units of a JS string. */
-export type CharSpan = readonly [start: number, end: number];
+export type CharSpan = [start: number, end: number];
 
 export interface NormalizedText {
   /** Normalised code points, in order (each entry is one code point). */
