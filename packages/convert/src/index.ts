@@ -6,3 +6,5 @@ export type { StoredDtype, StoredTensor } from './stored-tensor.ts';
 export type { Checkpoint } from './torch-checkpoint.ts';
 export { readCheckpoint } from './read-checkpoint.ts';
 export { checkpointWeightMap, readTensorValues, stripModulePrefix } from './checkpoint-weights.ts';
+export type { ConvertOptions, ConvertReport, FolderSink } from './convert-checkpoint.ts';
+export { convertCheckpoint, memorySink } from './convert-checkpoint.ts';

@@ -1,8 +1,13 @@
 // Node-only helpers (file handles, folders); the rest of the package runs in browsers too.
-import { open } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@webglip/core/errors.ts';
 import type { WeightMap } from '@webglip/core/weights/weight-map.ts';
 import type { ByteSource } from './byte-source.ts';
 import { checkpointWeightMap } from './checkpoint-weights.ts';
+import type { ConvertOptions, ConvertReport } from './convert-checkpoint.ts';
+import { convertCheckpoint } from './convert-checkpoint.ts';
 import { readCheckpoint } from './read-checkpoint.ts';
 import type { Checkpoint } from './torch-checkpoint.ts';
 
@@ -41,3 +46,35 @@ export async function withCheckpointFile<T>(path: string, fn: (ckpt: Checkpoint)
 export function loadCheckpointWeights(path: string): Promise<WeightMap> {
   return withCheckpointFile(path, checkpointWeightMap);
 }
+
+/** The tokenizer every GLIP model uses (bert-base-uncased), shipped in the repo. */
+export const DEFAULT_TOKENIZER_JSON = fileURLToPath(new URL('../../../models/bert-base-uncased/tokenizer.json', import.meta.url));
+
+/**
+ * Converts a checkpoint file into the model folder `outDir`. Files are written into a temporary sibling
+ * folder that is renamed into place only when complete; on any error nothing is left behind.
+ * `outDir` must not exist, or be an empty folder.
+ */
+export async function convertCheckpointFile(
+  input: string, outDir: string, options: Omit<ConvertOptions, 'tokenizerJson'> & { tokenizerJson?: Uint8Array } = {},
+): Promise<ConvertReport> {
+  const target = resolve(outDir);
+  const existing = await readdir(target).catch(() => null);
+  if (existing && existing.length) throw new ConfigError(`output folder ${target} exists and is not empty; remove it or choose another`);
+  const tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.partial-`));
+  const source = await openFileSource(input);
+  try {
+    const tokenizerJson = options.tokenizerJson ?? new Uint8Array(await readFile(DEFAULT_TOKENIZER_JSON));
+    const report = await convertCheckpoint(source, { writeFile: (name, bytes) => writeFile(join(tmp, name), bytes) }, { ...options, tokenizerJson });
+    if (existing) await rmdir(target);
+    await rename(tmp, target);
+    return report;
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  } finally {
+    await source.close();
+  }
+}
+
+export { loadModelFolder } from '@webglip/core/weights/model-folder-node.ts';

@@ -80,3 +80,10 @@ export class TokenizerError extends GlipError {
     super('tokenizer', message, options);
   }
 }
+
+/** A model file that could not be fetched or read, after retries. */
+export class WeightsDownloadError extends GlipError {
+  constructor(readonly file: string, attempts: number, options?: { cause?: unknown }) {
+    super('weights-download', `could not load "${file}" after ${attempts} attempt(s): ${options?.cause instanceof Error ? options.cause.message : String(options?.cause)}. Check the connection and the model URL, then retry.`, options);
+  }
+}

@@ -1,0 +1,84 @@
+// `webglip convert <in.pth|in.safetensors> <out-dir> [--dtype f32|f16] [--shard-mb N] [--config official.yaml]
+//  [--bert-config bert.json] [--drop-buffers]`: an official GLIP checkpoint → a web model folder.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { convertCheckpointFile } from '@webglip/convert/node.ts';
+import { bertConfigFromHf } from '@webglip/core/config.ts';
+import type { BertConfig } from '@webglip/core/config.ts';
+import { ConfigError, GlipError } from '@webglip/core/errors.ts';
+
+const USAGE = `usage: webglip convert <checkpoint.pth|.safetensors> <out-dir> [options]
+  --dtype f32|f16     float dtype of the written parameters (default f32; integer buffers stay integer)
+  --shard-mb N        target shard size in MiB (default 64)
+  --config FILE       the official GLIP YAML (overrides over glip_Swin_T_O365_GoldG.yaml, or a full dump);
+                      default: GLIP-T
+  --bert-config FILE  BERT dims as Hugging Face config.json keys (or a fixture case.json); needed for the
+                      head count when BERT is not bert-base (hidden 768); other dims come from the weights
+  --drop-buffers      leave out the buffers the engine recomputes (anchors, relative_position_index, position_ids)`;
+
+/** BERT dims from an HF-style config.json, or from a fixture case.json (`config.bert_config_shim`). */
+async function readBertConfig(path: string): Promise<Partial<BertConfig>> {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(`--bert-config ${path}: not a readable JSON file (${(cause as Error).message})`);
+  }
+  const shim = (obj as { config?: { bert_config_shim?: unknown } } | null)?.config?.bert_config_shim;
+  return bertConfigFromHf(shim ?? obj);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        dtype: { type: 'string', default: 'f32' },
+        'shard-mb': { type: 'string', default: '64' },
+        config: { type: 'string' },
+        'bert-config': { type: 'string' },
+        'drop-buffers': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const shardMb = Number(values['shard-mb']);
+  if (positionals.length !== 2 || (values.dtype !== 'f32' && values.dtype !== 'f16') || !(shardMb > 0)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const [input, outDir] = positionals;
+  try {
+    const started = performance.now();
+    const report = await convertCheckpointFile(input, outDir, {
+      dtype: values.dtype,
+      shardBytes: Math.round(shardMb * 1024 * 1024),
+      officialYaml: values.config ? await readFile(values.config, 'utf8') : undefined,
+      bertConfig: values['bert-config'] ? await readBertConfig(values['bert-config']) : undefined,
+      dropRecomputableBuffers: values['drop-buffers'],
+    });
+    const m = report.manifest;
+    const bytes = m.shards.reduce((a, s) => a + s.bytes, 0);
+    console.log(`wrote ${outDir}: ${m.shards.length} shard(s), ${(bytes / 1e6).toFixed(1)} MB, ${m.totalParameters.toLocaleString('en-US')} parameters (${m.dtype}), in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (report.strippedPrefix) console.log(`stripped "module." from ${report.strippedPrefix} names`);
+    if (report.extras.length) console.log(`also in the file, not converted (the "model" entry is used):\n  ${report.extras.join('\n  ')}`);
+    if (report.droppedBuffers.length) console.log(`dropped ${report.droppedBuffers.length} buffers the engine recomputes`);
+    if (report.absentBuffers.length) console.log(`absent from the checkpoint (recomputed by the engine): ${report.absentBuffers.join(', ')}`);
+    for (const w of report.warnings) console.log(`warning: ${w}`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof GlipError) && !(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;
+    console.error(`webglip convert: ${e.message}`);
+    return 1;
+  }
+}
