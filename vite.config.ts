@@ -12,6 +12,7 @@ export const PREVIEW_PORT = 4173;
 
 export default defineConfig({
   root: here('./web'),
+  appType: 'mpa',
   base: './',
   publicDir: here('./web/public'),
   server: { fs: { allow: [here('.')] } },

@@ -1,10 +1,10 @@
 // The engine's tfjs backend in a bundled page or worker: runtime/device.ts's `createBackend`
 // (webgpu → wasm → cpu, with reasons), plus the bundler-resolved URLs of tfjs's WebAssembly binaries
 // so the wasm fallback finds them under their hashed asset names.
-import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { createBackend } from '../runtime/device.ts';
 import type { BackendName } from './protocol.ts';
 
@@ -16,9 +16,12 @@ export interface ChosenBackend {
   adapter?: string;
 }
 
-// No threaded build: it needs cross-origin isolation (COOP/COEP headers) that a static host may not give.
-setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl });
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+// tfjs wants all three; the threaded one is only used on cross-origin-isolated pages (COOP/COEP headers).
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+});
 
 /** Activates `requested` (default webgpu) or the next backend that works. */
 export async function chooseBackend(requested: BackendName = 'webgpu'): Promise<ChosenBackend> {

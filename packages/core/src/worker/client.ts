@@ -10,7 +10,7 @@ import {
   type EngineInfo,
   type LoadOptions,
   type LoadProgress,
-  type ModelFiles,
+  type ModelFileBytes,
   type Request,
   type Response,
   type ResultOf,
@@ -68,7 +68,7 @@ export class GlipClient {
   }
 
   /** Loads a model: a folder URL (config.json, tokenizer.json, manifest.json, shards) or its files in memory. */
-  load(model: string | ModelFiles, options: ClientLoadOptions = {}): Promise<EngineInfo> {
+  load(model: string | ModelFileBytes, options: ClientLoadOptions = {}): Promise<EngineInfo> {
     const { onProgress, ...loadOptions } = options;
     const transfer = typeof model === 'string' ? [] : Object.values(model);
     return this.call({ type: 'load', model, options: loadOptions }, transfer, onProgress);

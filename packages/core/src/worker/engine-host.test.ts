@@ -3,6 +3,7 @@ import type { PixelImage } from '../image/preprocess.ts';
 import { CANDIDATE_THRESHOLD, EngineHost, type Engine, type EngineFactory } from './engine-host.ts';
 import type { Detection, LoadProgress } from './protocol.ts';
 
+const PROGRESS: LoadProgress = { phase: 'download', loadedBytes: 1, totalBytes: 2, shard: 'a.safetensors', fromCache: false };
 const image: PixelImage = { data: new Uint8Array(4 * 2 * 2), width: 2, height: 2 };
 
 function box(phrase: string, score: number): Detection {
@@ -30,7 +31,7 @@ function fakeFactory(seen: { thresholds: number[]; images: PixelImage[] }): Engi
       return { backend: 'cpu', fallbackReason: 'test' };
     },
     async load(_model, onProgress: (p: LoadProgress) => void) {
-      onProgress({ phase: 'download', done: 1, total: 1 });
+      onProgress(PROGRESS);
       return engine;
     },
   };
@@ -43,7 +44,7 @@ describe('EngineHost', () => {
     const progress: LoadProgress[] = [];
     const info = await host.handle({ id: 1, type: 'load', model: 'models/x/', options: {} }, (p) => progress.push(p));
     expect(info.backend).toBe('cpu');
-    expect(progress).toEqual([{ phase: 'download', done: 1, total: 1 }]);
+    expect(progress).toEqual([PROGRESS]);
 
     await host.handle({ id: 2, type: 'encodeImage', imageId: 7, image }, () => {});
     const result = await host.handle({ id: 3, type: 'detect', imageId: 7, prompt: 'cat. dog', threshold: 0.5 }, () => {});

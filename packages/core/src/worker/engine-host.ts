@@ -9,7 +9,7 @@ import type {
   EngineCounters,
   EngineInfo,
   LoadProgress,
-  ModelFiles,
+  ModelFileBytes,
   Request,
   ResultOf,
 } from './protocol.ts';
@@ -29,7 +29,7 @@ export interface Engine {
 export interface EngineFactory {
   /** Activates a tfjs backend from `order` and says which. */
   chooseBackend(requested?: BackendName): Promise<{ backend: BackendName; fallbackReason?: string; adapter?: string }>;
-  load(model: string | ModelFiles, onProgress: (progress: LoadProgress) => void): Promise<Engine>;
+  load(model: string | ModelFileBytes, onProgress: (progress: LoadProgress) => void): Promise<Engine>;
 }
 
 /**
@@ -85,7 +85,7 @@ export class EngineHost {
     }
   }
 
-  private async load(model: string | ModelFiles, backend: BackendName | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
+  private async load(model: string | ModelFileBytes, backend: BackendName | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
     const start = now();
     this.engine?.dispose();
     this.engine = null;

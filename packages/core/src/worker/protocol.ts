@@ -6,6 +6,7 @@ import * as errors from '../errors.ts';
 import { GlipError } from '../errors.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
+import type { LoadProgress } from '../weights/load-model.ts';
 
 /** One detected object, in the original image's pixel coordinates (the engine API's JSON). */
 export interface Detection {
@@ -23,16 +24,8 @@ export interface Detection {
 /** tfjs backends the engine can run on, best first. */
 export type { BackendKind as BackendName } from '../runtime/device.ts';
 
-/** Structured loading progress: bytes of weights downloaded, then shader/pipeline compilation. */
-export interface LoadProgress {
-  phase: 'download' | 'compile';
-  /** Bytes (download) or steps (compile) done so far. */
-  done: number;
-  /** Total bytes or steps; 0 when not known yet. */
-  total: number;
-  /** The file being fetched, during download. */
-  file?: string;
-}
+/** Structured loading progress (manifest, shard download with bytes, decode), as the weights loader reports it. */
+export type { LoadProgress } from '../weights/load-model.ts';
 
 /** What `load` reports once the engine is ready. */
 export interface EngineInfo {
@@ -71,11 +64,11 @@ export interface LoadOptions {
   backend?: BackendName;
 }
 
-/** A model given as in-memory files (a local folder, or a converted checkpoint), name → bytes. */
-export type ModelFiles = Record<string, ArrayBuffer>;
+/** A model folder given as in-memory files (a local folder, or a converted checkpoint): name → bytes. */
+export type ModelFileBytes = Record<string, ArrayBuffer>;
 
 export type Request =
-  | { id: number; type: 'load'; model: string | ModelFiles; options: LoadOptions }
+  | { id: number; type: 'load'; model: string | ModelFileBytes; options: LoadOptions }
   | { id: number; type: 'encodeImage'; imageId: number; image: ImageBitmap | PixelImage }
   | { id: number; type: 'encodePrompt'; prompt: string }
   | { id: number; type: 'detect'; imageId: number; prompt: string; threshold: number }

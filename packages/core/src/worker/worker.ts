@@ -2,11 +2,23 @@
 // Start it with `new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` (GlipClient does).
 import type { Engine, EngineFactory } from './engine-host.ts';
 import { EngineHost } from './engine-host.ts';
+import type { ModelFiles } from '../weights/model-files.ts';
 import { chooseBackend } from './backend.ts';
-import { errorPayload, type ModelFiles, type LoadProgress, type Request, type Response } from './protocol.ts';
+import { errorPayload, type ModelFileBytes, type LoadProgress, type Request, type Response } from './protocol.ts';
 
 interface DetectorModule {
   GlipDetector: { load(model: string | ModelFiles, options: { onProgress: (p: LoadProgress) => void }): Promise<Engine> };
+}
+
+/** In-memory folder files (sent by the page) as the weights loader reads them. */
+function bytesModelFiles(files: ModelFileBytes): ModelFiles {
+  return {
+    async read(file) {
+      const bytes = files[file];
+      if (!bytes) throw new Error(`the model folder has no ${file}`);
+      return new Uint8Array(bytes);
+    },
+  };
 }
 
 // The detector is written in parallel with this worker; the glob keeps the bundle building until it lands.
@@ -17,7 +29,7 @@ const factory: EngineFactory = {
   async load(model, onProgress) {
     if (!detectorModule) throw new Error('the engine (packages/core/src/detector.ts) is not part of this build yet');
     const { GlipDetector } = await detectorModule();
-    return GlipDetector.load(model, { onProgress });
+    return GlipDetector.load(typeof model === 'string' ? model : bytesModelFiles(model), { onProgress });
   },
 };
 
