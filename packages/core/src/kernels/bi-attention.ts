@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/bi-attention.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
-import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
+import { grid2d, packParams, registerWgslKernel, runWgsl, workgroupMemoryLimit } from './run-wgsl.ts';
 
 const CLAMP = 50000;
 const MASKED = -9e15;
@@ -23,7 +23,7 @@ export function biAttention(
   valueL: tf.Tensor3D,
   textMask: tf.Tensor1D,
 ): { outV: tf.Tensor3D; outL: tf.Tensor3D } {
-  if (fusedPathActive() && k.shape[1] <= FUSED_MAX_TEXT) {
+  if (fusedPathActive() && k.shape[1] <= FUSED_MAX_TEXT && fusedFitsWorkgroupMemory(q.shape[2])) {
     const [outV, outL] = tf.engine().runKernel(KERNEL_NAME, { q, k, valueV, valueL, textMask }) as tf.Tensor3D[];
     return { outV, outL };
   }
@@ -64,6 +64,13 @@ const IMAGE_STEP = 8;
 /** textPartials splits N into segments until about this many workgroups run. */
 const TARGET_WORKGROUPS = 512;
 const MIN_SEGMENT = 64;
+
+/** Workgroup memory of the larger entry point: imageFromText's weights or textPartials' accumulators. */
+function fusedFitsWorkgroupMemory(headDim: number): boolean {
+  const imageSide = IMAGE_ROWS * FUSED_MAX_TEXT * 4;
+  const textSide = (TEXT_TILE * headDim + IMAGE_STEP * TEXT_TILE + 3 * TEXT_TILE) * 4;
+  return Math.max(imageSide, textSide) <= workgroupMemoryLimit();
+}
 
 registerWgslKernel(KERNEL_NAME, ({ q, k, valueV, valueL, textMask }, backend) => {
   const [heads, n, d] = q.shape;

@@ -4,7 +4,8 @@
 import { biAttentionCheck } from './bi-attention.check.ts';
 import type { KernelCheck } from './check-util.ts';
 import { layerNormCheck } from './layer-norm.check.ts';
+import { windowAttentionCheck } from './window-attention.check.ts';
 
 export type { CheckResult, KernelCheck } from './check-util.ts';
 
-export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck];
+export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck];

@@ -167,3 +167,8 @@ export function registerWgslKernel(name: string, body: WgslKernelBody): void {
     },
   });
 }
+
+/** Bytes of workgroup memory a kernel may use on the active `webgpu` backend's device. */
+export function workgroupMemoryLimit(): number {
+  return (tf.backend() as WebGPUBackend).device.limits.maxComputeWorkgroupStorageSize;
+}
