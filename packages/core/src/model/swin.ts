@@ -10,6 +10,7 @@ import type { SwinConfig } from '../config.ts';
 import { layerNorm } from '../kernels/layer-norm.ts';
 import { windowAttention } from '../kernels/window-attention.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
+import { geluErf } from './gelu.ts';
 import { conv2d, linear } from './official-layers.ts';
 
 const LN_EPS = 1e-5;
@@ -18,11 +19,6 @@ const PREFIX = 'backbone.body';
 
 function norm(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
   return layerNorm(x, w.get(`${prefix}.weight`), w.get(`${prefix}.bias`), LN_EPS);
-}
-
-/** Exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
-export function geluErf(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
 }
 
 /** torch.roll over axes 0 and 1 of `[H, W, C]` by `shift` (negative = towards the origin). */
