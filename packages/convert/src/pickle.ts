@@ -27,8 +27,8 @@ class GlobalRef {
 }
 type StackItem = PyValue | typeof MARK | GlobalRef;
 
-function fail(message: string): never {
-  throw new CheckpointFormatError('truncated', `checkpoint pickle: ${message}`);
+function fail(message: string, reason: 'truncated' | 'unsupported' = 'unsupported'): never {
+  throw new CheckpointFormatError(reason, `checkpoint pickle: ${message}`);
 }
 
 export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): PyValue {
@@ -40,7 +40,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): PyValue {
   let p = 0;
 
   const need = (n: number): number => {
-    if (p + n > bytes.length) fail('ends in the middle of an opcode');
+    if (p + n > bytes.length) fail('ends in the middle of an opcode', 'truncated');
     const at = p;
     p += n;
     return at;
@@ -77,7 +77,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks): PyValue {
   };
   const line = (): string => {
     const end = bytes.indexOf(0x0a, p);
-    if (end < 0) fail('unterminated text argument');
+    if (end < 0) fail('unterminated text argument', 'truncated');
     const s = latin1.decode(bytes.subarray(p, end));
     p = end + 1;
     return s;

@@ -37,6 +37,15 @@ describe('PyTorch checkpoint reader', () => {
     expect(ck.extras).toEqual(['iteration: 7']);
   });
 
+  it('reads zip64 archives (sizes and offsets in zip64 fields)', async () => {
+    const pkl = statePickle([{ name: 'module.a', storageKey: '0', shape: [2, 2] }, { name: 'module.b', storageKey: '1', storageType: 'LongStorage', shape: [1] }], { 0: 4, 1: 1 });
+    const ck = await readCheckpoint(torchZip(pkl, { 0: f32Bytes([1, 2, 3, 4]), 1: new Uint8Array(new BigInt64Array([42n]).buffer) }, { zip64: true }));
+    expect([...ck.tensors.keys()]).toEqual(['module.a', 'module.b']);
+    expect(Array.from(new Float32Array((await ck.tensors.get('module.a')!.read()).slice().buffer))).toEqual([1, 2, 3, 4]);
+    expect(ck.tensors.get('module.b')!.dtype).toBe('I64');
+    expect(new BigInt64Array((await ck.tensors.get('module.b')!.read()).slice().buffer)[0]).toBe(42n);
+  });
+
   it('rejects an empty file', async () => {
     await expect(readCheckpoint(new Uint8Array(0))).rejects.toMatchObject({ name: 'CheckpointFormatError', reason: 'empty' });
   });
