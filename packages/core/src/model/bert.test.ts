@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
-import { CASE_WEIGHTS_AVAILABLE, caseWeights } from '../testing/case-weights.ts';
+import { loadCaseWeights } from '../testing/case-weights.ts';
 import { caseConfig, caseTensors } from '../testing/fixtures.ts';
 import { compareWithFixture, fixtureTensor, type StageResult } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
@@ -21,11 +21,11 @@ function check(backend: string, r: StageResult): void {
   expect(r.maxAbs, r.stage).toBeLessThanOrEqual(r.tolerance);
 }
 
-describe.skipIf(!CASE_WEIGHTS_AVAILABLE).each(TEST_BACKENDS)('BERT on %s (case-a)', (backend) => {
+describe.each(TEST_BACKENDS)('BERT on %s (case-a)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);
-    w = caseWeights();
+    w = await loadCaseWeights();
   });
   afterAll(() => w.dispose());
 

@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
-import { CASE_WEIGHTS_AVAILABLE, caseWeights } from '../testing/case-weights.ts';
+import { loadCaseWeights } from '../testing/case-weights.ts';
 import { caseTensors } from '../testing/fixtures.ts';
 import { compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { fpn } from './fpn.ts';
 
-describe.skipIf(!CASE_WEIGHTS_AVAILABLE).each(TEST_BACKENDS)('fpn on %s (case-a)', (backend) => {
+describe.each(TEST_BACKENDS)('fpn on %s (case-a)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);
-    w = caseWeights();
+    w = await loadCaseWeights();
   });
   afterAll(() => w.dispose());
 
