@@ -3,9 +3,10 @@
 // Needs the `webgpu` backend active; each check leaves the fused-kernel switch as it found it.
 import { biAttentionCheck } from './bi-attention.check.ts';
 import type { KernelCheck } from './check-util.ts';
+import { deformConvCheck } from './deform-conv.check.ts';
 import { layerNormCheck } from './layer-norm.check.ts';
 import { windowAttentionCheck } from './window-attention.check.ts';
 
 export type { CheckResult, KernelCheck } from './check-util.ts';
 
-export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck];
+export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck, deformConvCheck];

@@ -1,10 +1,19 @@
 // Modulated deformable 3×3 convolution (DCNv2), as the official CUDA kernel computes it
-// (modulated_deformable_im2col_gpu_kernel + dmcn_im2col_bilinear). Plain-tfjs reference;
-// a fused WebGPU kernel will replace it behind the same signature.
+// (modulated_deformable_im2col_gpu_kernel + dmcn_im2col_bilinear). Plain-tfjs reference, and the
+// fused kernel `shaders/deform-conv.wgsl` (sampling fused into the GEMM) that replaces it on the
+// `webgpu` backend while fused kernels are on.
 //   out[y,x,o] = bias[o] + Σ_{c,i,j} W[o,c,i,j] · m_k(y,x) · bilinear(X_c, y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k)
 // with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
 // −1 < px < W; each bilinear corner outside the image contributes 0.
 import * as tf from '@tensorflow/tfjs';
+import shader from '../../../../shaders/deform-conv.wgsl?raw';
+import { fusedPathActive } from './fused-switch.ts';
+import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
+
+const KERNEL_NAME = 'WebglipModulatedDeformConv3x3';
+/** Output pixels and channels per workgroup (the shader's TILE_P and TILE_C). */
+const TILE_PIXELS = 64;
+const TILE_CHANNELS = 64;
 
 /** Tap-grid origins y·s − 1 + i (or x·s − 1 + j), `[Hout, Wout, 9]`. */
 function baseGrid(hOut: number, wOut: number, stride: number, axis: 'y' | 'x'): tf.Tensor3D {
@@ -26,6 +35,22 @@ function baseGrid(hOut: number, wOut: number, stride: number, axis: 'y' | 'x'): 
  * weight `[Cout, Cin, 3, 3]`, bias `[Cout]` or null, stride 1|2, padding 1 → `[Hout, Wout, Cout]`.
  */
 export function modulatedDeformConv3x3(
+  x: tf.Tensor3D,
+  offset: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  weight: tf.Tensor4D,
+  bias: tf.Tensor1D | null,
+  stride: 1 | 2,
+): tf.Tensor3D {
+  if (fusedPathActive()) {
+    // Without bias the weight tensor fills bias's binding; the shader does not read it then.
+    return tf.engine().runKernel(KERNEL_NAME, { x, offset, mask, weight, bias: bias ?? weight }, { stride, hasBias: bias !== null }) as tf.Tensor3D;
+  }
+  return modulatedDeformConv3x3Reference(x, offset, mask, weight, bias, stride);
+}
+
+/** The plain-tfjs composite the fused kernel must match. */
+export function modulatedDeformConv3x3Reference(
   x: tf.Tensor3D,
   offset: tf.Tensor3D,
   mask: tf.Tensor3D,
@@ -71,3 +96,28 @@ export function modulatedDeformConv3x3(
     return tf.reshape(out, [hOut, wOut, cout]) as tf.Tensor3D;
   });
 }
+
+registerWgslKernel(KERNEL_NAME, ({ x, offset, mask, weight, bias }, backend, attrs) => {
+  const [h, w, cin] = x.shape;
+  const cout = weight.shape[0];
+  const stride = attrs.stride as number;
+  const hOut = Math.floor((h - 1) / stride) + 1;
+  const wOut = Math.floor((w - 1) / stride) + 1;
+  return runWgsl(backend, {
+    label: 'deform-conv',
+    code: shader,
+    constants: { HAS_BIAS: attrs.hasBias ? 1 : 0 },
+    inputs: [x, offset, mask, weight, bias],
+    outputShapes: [[hOut, wOut, cout]],
+    params: packParams([
+      ['u32', h],
+      ['u32', w],
+      ['u32', cin],
+      ['u32', cout],
+      ['u32', hOut],
+      ['u32', wOut],
+      ['u32', stride],
+    ]),
+    passes: [{ entryPoint: 'main', workgroups: [Math.ceil((hOut * wOut) / TILE_PIXELS), Math.ceil(cout / TILE_CHANNELS), 1] }],
+  });
+});
