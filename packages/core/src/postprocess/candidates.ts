@@ -1,0 +1,65 @@
+// Per-level candidate selection (ATSSPostProcessor.forward_for_single_feature_map), on the GPU:
+// phrase score p > INFERENCE_TH (before centerness) → key p·sigmoid(centerness) → top PRE_NMS_TOP_N →
+// decode the selected anchors → clip to the resized, unpadded image → score sqrt(p·sigmoid(ctr)).
+// Only the selected candidates are read back.
+import * as tf from '@tensorflow/tfjs';
+import { decodeBoxes } from './box-coder.ts';
+import type { BoxSet } from './detection.ts';
+
+export interface CandidateOptions {
+  inferenceTh: number;
+  preNmsTopN: number;
+  boxCoderWeights: readonly [number, number, number, number];
+  /** resized, unpadded image size (boxes are clipped to [0, w−1] × [0, h−1]) */
+  imageHeight: number;
+  imageWidth: number;
+}
+
+export interface LevelCandidates extends BoxSet {
+  /** anchor (location) index of each candidate in its level */
+  anchorIndices: Int32Array;
+}
+
+/**
+ * scores `[A, P]` (phrase scores), centerness `[A]` logits, bboxReg `[A, 4]`, anchors `[A, 4]` →
+ * candidates of this level in descending score order.
+ */
+export async function selectCandidates(
+  scores: tf.Tensor2D,
+  centerness: tf.Tensor1D,
+  bboxReg: tf.Tensor2D,
+  anchors: tf.Tensor2D,
+  opts: CandidateOptions,
+): Promise<LevelCandidates> {
+  const numPhrases = scores.shape[1];
+  const [key, count] = tf.tidy(() => {
+    const candidate = tf.greater(scores, opts.inferenceTh);
+    const ranked = tf.mul(scores, tf.expandDims(tf.sigmoid(centerness), 1));
+    return [tf.reshape(tf.where(candidate, ranked, tf.fill(ranked.shape, -1)), [-1]), tf.sum(tf.cast(candidate, 'int32'))];
+  });
+  const k = Math.min((await count.data())[0], opts.preNmsTopN);
+  count.dispose();
+  if (k === 0) {
+    key.dispose();
+    return { boxes: new Float32Array(0), scores: new Float32Array(0), labels: new Int32Array(0), anchorIndices: new Int32Array(0) };
+  }
+  const [boxes, finalScores, labels, locations] = tf.tidy(() => {
+    const { values, indices } = tf.topk(key, k, true);
+    const loc = tf.floorDiv(indices, numPhrases);
+    const label = tf.add(tf.mod(indices, numPhrases), 1);
+    const decoded = decodeBoxes(tf.gather(bboxReg, loc), tf.gather(anchors, loc), opts.boxCoderWeights);
+    const [x1, y1, x2, y2] = tf.unstack(decoded, 1);
+    const clipX = (x: tf.Tensor) => tf.clipByValue(x, 0, opts.imageWidth - 1);
+    const clipY = (y: tf.Tensor) => tf.clipByValue(y, 0, opts.imageHeight - 1);
+    return [tf.stack([clipX(x1), clipY(y1), clipX(x2), clipY(y2)], 1), tf.sqrt(values), label, loc];
+  });
+  key.dispose();
+  const out = {
+    boxes: (await boxes.data()) as Float32Array,
+    scores: (await finalScores.data()) as Float32Array,
+    labels: Int32Array.from(await labels.data()),
+    anchorIndices: Int32Array.from(await locations.data()),
+  };
+  tf.dispose([boxes, finalScores, labels, locations]);
+  return out;
+}
