@@ -1,8 +1,11 @@
 import { CheckpointFormatError, UnsafePickleError } from '@webglip/core/errors.ts';
 import { CASE_A_DIR } from '@webglip/core/testing/fixtures.ts';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readTensorValues } from './checkpoint-weights.ts';
 import { readCheckpoint } from './read-checkpoint.ts';
 import { withCheckpointFile } from './node.ts';
 import { f32Bytes, hostilePickle, statePickle, torchZip } from './test-checkpoints.ts';
@@ -74,4 +77,23 @@ describe('PyTorch checkpoint reader', () => {
       expect((err as UnsafePickleError).global).toBe(`${module}.${name}`);
       expect((err as Error).message).toContain(`${module}.${name}`);
     });
+});
+
+describe('a real torch.save training checkpoint (testdata/make-trainer-checkpoint.py, torch 1.13)', () => {
+  const path = fileURLToPath(new URL('../testdata/trainer-checkpoint.pth', import.meta.url));
+  it('takes "model" and reports model_ema, optimizer, scheduler and iteration', async () => {
+    const ck = await readCheckpoint(readFileSync(path));
+    expect(ck.extras).toEqual(['model_ema: dict with 9 tensors', 'optimizer: dict with 2 entries', 'scheduler: dict with 8 entries', 'iteration: 90000']);
+    const values = async (name: string): Promise<number[]> => Array.from(await readTensorValues(ck.tensors.get(name)!));
+    expect([...ck.tensors.keys()]).toEqual(['module.0.weight', 'module.0.bias', 'module.1.weight', 'module.1.bias',
+      'module.t.transposed', 'module.t.half', 'module.t.bf16', 'module.t.index', 'module.t.param']);
+    expect(ck.tensors.get('module.t.transposed')!.shape).toEqual([3, 3]);
+    expect(await values('module.t.transposed')).toEqual([1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    expect(await values('module.t.half')).toEqual([1, -2.5, 65504]);
+    expect(ck.tensors.get('module.t.bf16')!.dtype).toBe('BF16');
+    expect(await values('module.t.bf16')).toEqual([1, 3.140625]);
+    expect(await values('module.t.index')).toEqual([0, 5, 7, -1]);
+    expect(await values('module.t.param')).toEqual([0.25, 0.5]);
+    expect(await values('module.0.bias')).toEqual([-0.011535108089447021, 0.45777446031570435].map(Math.fround));
+  });
 });

@@ -45,12 +45,17 @@ const rebuildTensor: PyCallable = (args) => {
   return tensor;
 };
 
-/** The globals torch.save uses for tensors and state dicts, and nothing else. */
+/**
+ * The globals torch.save uses for tensors and state dicts, and nothing else. `collections.Counter`
+ * (a plain dict; lr schedulers keep their milestones in one) is allowed so that whole training
+ * checkpoints open; it builds a Map like OrderedDict.
+ */
 function resolveGlobal(name: string): PyCallable | PyObject | undefined {
   const dtype = STORAGE_DTYPES[name];
   if (dtype) return { pyClass: 'storage-type', dtype } as StorageType;
   switch (name) {
     case 'collections.OrderedDict': return () => new Map();
+    case 'collections.Counter': return (args) => new Map(args[0] instanceof Map ? args[0] : []);
     case 'torch._utils._rebuild_tensor_v2': return rebuildTensor;
     case 'torch._utils._rebuild_parameter':
     case 'torch._utils._rebuild_parameter_with_state': return (args) => args[0];
