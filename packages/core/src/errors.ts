@@ -87,3 +87,10 @@ export class WeightsDownloadError extends GlipError {
     super('weights-download', `could not load "${file}" after ${attempts} attempt(s): ${options?.cause instanceof Error ? options.cause.message : String(options?.cause)}. Check the connection and the model URL, then retry.`, options);
   }
 }
+
+/** An evaluation data set or predictions file (`webglip eval`) that is malformed or does not fit the data. */
+export class EvalDataError extends GlipError {
+  constructor(message: string) {
+    super('eval-data', message);
+  }
+}
