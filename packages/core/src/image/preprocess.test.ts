@@ -33,6 +33,7 @@ describe.each(TEST_BACKENDS)('preprocessImage on %s', (backend) => {
     const want = caseTensors().get('image.input'); // [1, 3, 320, 416]
     const got = await tf.transpose(input, [0, 3, 1, 2]).data();
     const { maxAbs } = maxAbsDiff(got, want.data);
+    console.log(backend, 'image.input maxAbs', maxAbs);
     expect(maxAbs).toBeLessThanOrEqual(1e-5);
     input.dispose();
   });
