@@ -30,6 +30,8 @@ export interface ConvertOptions {
   shardBytes?: number;
   /** The official YAML (overrides over GLIP-T's base yaml, or a full dump). Default: GLIP-T. */
   officialYaml?: string;
+  /** Our typed config (e.g. a model folder's config.json), instead of officialYaml; its BERT dims are used as given. */
+  config?: GlipConfig;
   /** BERT dims (Hugging Face config.json keys, parsed with bertConfigFromHf); unspecified ones are read off the weights. */
   bertConfig?: Partial<BertConfig>;
   /** Bytes of tokenizer.json to place in the folder. */
@@ -71,8 +73,10 @@ export async function convertCheckpoint(source: ByteSource, sink: FolderSink, op
   }
 
   const shapes = new Map([...tensors].map(([n, t]) => [n, t.shape]));
-  const { bert, headsKnown } = resolveBertConfig(shapes, options.bertConfig);
-  const config = options.officialYaml !== undefined ? configFromOfficialYaml(options.officialYaml, bert) : { ...glipTConfig(), bert };
+  const { bert, headsKnown } = options.config
+    ? { bert: options.config.bert, headsKnown: true }
+    : resolveBertConfig(shapes, options.bertConfig);
+  const config = options.config ?? (options.officialYaml !== undefined ? configFromOfficialYaml(options.officialYaml, bert) : { ...glipTConfig(), bert });
   const expected = expectedTensors(config);
   const { absentBuffers } = checkKeys(tensors, expected);
   if (!headsKnown) throw unknownHeadsError(bert.hiddenSize);

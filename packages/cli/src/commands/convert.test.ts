@@ -78,6 +78,13 @@ describe('webglip convert', () => {
     model.weights.dispose();
   });
 
+  it('accepts a webglip config.json as --config (re-conversion into the same folder layout)', async () => {
+    const configJson = join(work, 'case-a-f32', 'config.json');
+    const out = join(work, 'from-config-json');
+    expect((await quietRun([MODEL, out, '--config', configJson, '--shard-mb', '4'])).code).toBe(0);
+    expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(readFileSync(join(work, 'case-a-f32', 'manifest.json'), 'utf8'));
+  });
+
   it('--dtype f16 writes what torch .half() gives (int buffers stay int64)', async () => {
     const out = join(work, 'case-a-f16');
     expect((await quietRun([MODEL, out, '--config', YAML, '--bert-config', CASE_JSON, '--dtype', 'f16'])).code).toBe(0);

@@ -3,15 +3,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { convertCheckpointFile } from '@webglip/convert/node.ts';
-import { bertConfigFromHf } from '@webglip/core/config.ts';
-import type { BertConfig } from '@webglip/core/config.ts';
+import { bertConfigFromHf, parseConfigJson } from '@webglip/core/config.ts';
+import type { BertConfig, GlipConfig } from '@webglip/core/config.ts';
 import { ConfigError, GlipError } from '@webglip/core/errors.ts';
 
 const USAGE = `usage: webglip convert <checkpoint.pth|.safetensors> <out-dir> [options]
   --dtype f32|f16     float dtype of the written parameters (default f32; integer buffers stay integer)
   --shard-mb N        target shard size in MiB (default 64)
-  --config FILE       the official GLIP YAML (overrides over glip_Swin_T_O365_GoldG.yaml, or a full dump);
-                      default: GLIP-T
+  --config FILE       the official GLIP YAML (overrides over glip_Swin_T_O365_GoldG.yaml, or a full dump),
+                      or a webglip config.json (*.json); default: GLIP-T
   --bert-config FILE  BERT dims as Hugging Face config.json keys (or a fixture case.json); needed for the
                       head count when BERT is not bert-base (hidden 768); other dims come from the weights
   --drop-buffers      leave out the buffers the engine recomputes (anchors, relative_position_index, position_ids)`;
@@ -26,6 +26,19 @@ async function readBertConfig(path: string): Promise<Partial<BertConfig>> {
   }
   const shim = (obj as { config?: { bert_config_shim?: unknown } } | null)?.config?.bert_config_shim;
   return bertConfigFromHf(shim ?? obj);
+}
+
+/** --config: a *.json is our typed config.json, anything else the official YAML. */
+async function readConfig(path: string | undefined): Promise<{ officialYaml?: string; config?: GlipConfig }> {
+  if (path === undefined) return {};
+  const text = await readFile(path, 'utf8');
+  if (!path.endsWith('.json')) return { officialYaml: text };
+  try {
+    return { config: parseConfigJson(JSON.parse(text)) };
+  } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
+    throw new ConfigError(`--config ${path}: not valid JSON (${(cause as Error).message})`);
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -63,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     const report = await convertCheckpointFile(input, outDir, {
       dtype: values.dtype,
       shardBytes: Math.round(shardMb * 1024 * 1024),
-      officialYaml: values.config ? await readFile(values.config, 'utf8') : undefined,
+      ...(await readConfig(values.config)),
       bertConfig: values['bert-config'] ? await readBertConfig(values['bert-config']) : undefined,
       dropRecomputableBuffers: values['drop-buffers'],
     });
