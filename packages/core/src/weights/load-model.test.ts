@@ -121,6 +121,20 @@ describe('model folder loader', () => {
     expect(source.reads).toContain('s1.safetensors');
   });
 
+  it('abandons and retries a stalled shard read', async () => {
+    let stalls = 0;
+    const inner = memoryFiles(files);
+    const source: ModelFiles = {
+      read: (file, signal, onBytes) => {
+        if (file === 's2.safetensors' && stalls++ === 0) return new Promise<never>(() => {}); // hangs forever
+        return inner.read(file, signal, onBytes);
+      },
+    };
+    const model = await loadModel(source, { cache: null, retryDelayMs: 0, stallTimeoutMs: 50 });
+    expect(stalls).toBe(2);
+    model.weights.dispose();
+  });
+
   it('gives up on a missing file with WeightsDownloadError', async () => {
     const partial = new Map(files);
     partial.delete('s2.safetensors');

@@ -32,6 +32,8 @@ export interface LoadOptions {
   retries?: number;
   /** Wait before retry n is n × this. Default 500 ms. */
   retryDelayMs?: number;
+  /** A shard read that delivers no bytes for this long is abandoned and retried. Default 30 s. */
+  stallTimeoutMs?: number;
 }
 
 export interface LoadedModel {
@@ -50,16 +52,37 @@ async function readJson(files: ModelFiles, file: string, signal: AbortSignal | u
   }
 }
 
-async function readWithRetries(files: ModelFiles, file: string, retries: number, delayMs: number, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<Uint8Array> {
+async function readWithRetries(
+  files: ModelFiles, file: string, retries: number, delayMs: number, signal?: AbortSignal, onBytes?: (n: number) => void, stallMs = Infinity,
+): Promise<Uint8Array> {
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
     try {
-      return await files.read(file, signal, onBytes);
+      return await readWithStallTimeout(files, file, stallMs, signal, onBytes);
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
       if (attempt >= retries) throw new WeightsDownloadError(file, attempt + 1, { cause });
       await sleep(delayMs * (attempt + 1), signal);
     }
+  }
+}
+
+/** One read, abandoned (its own signal aborted) when no bytes arrive for `stallMs`. */
+async function readWithStallTimeout(files: ModelFiles, file: string, stallMs: number, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<Uint8Array> {
+  if (!Number.isFinite(stallMs)) return files.read(file, signal, onBytes);
+  const stall = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stall.abort(new Error(`no data for ${stallMs} ms`)), stallMs);
+  };
+  const combined = signal ? AbortSignal.any([signal, stall.signal]) : stall.signal;
+  arm();
+  try {
+    const stalled = new Promise<never>((_, reject) => combined.addEventListener('abort', () => reject(combined.reason), { once: true }));
+    return await Promise.race([files.read(file, combined, (n) => { arm(); onBytes?.(n); }), stalled]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -76,6 +99,7 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
   const cache = options.cache === undefined ? cacheApiShardCache() : options.cache;
   const retries = options.retries ?? 3;
   const delayMs = options.retryDelayMs ?? 500;
+  const stallMs = options.stallTimeoutMs ?? 30_000;
   onProgress?.({ phase: 'manifest', loadedBytes: 0, totalBytes: 0, shard: null, fromCache: false });
   const manifest = parseManifest(await readJson(files, 'manifest.json', signal));
   const config = parseConfigJson(await readJson(files, 'config.json', signal));
@@ -84,7 +108,7 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
   const tensors = new Map<string, tf.Tensor>();
   try {
     for (const shard of manifest.shards) {
-      const { bytes, fromCache } = await loadShard(files, shard, cache, retries, delayMs, signal, (loaded, fromCache) => {
+      const { bytes, fromCache } = await loadShard(files, shard, cache, { retries, delayMs, stallMs }, signal, (loaded, fromCache) => {
         onProgress?.({ phase: 'download', loadedBytes: doneBytes + loaded, totalBytes, shard: shard.file, fromCache });
       });
       doneBytes += shard.bytes;
@@ -105,9 +129,10 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
 
 /** One shard, verified: from the cache if there and intact, else downloaded (retrying corrupt copies). */
 async function loadShard(
-  files: ModelFiles, shard: ShardInfo, cache: ShardCache | null, retries: number, delayMs: number,
+  files: ModelFiles, shard: ShardInfo, cache: ShardCache | null, policy: { retries: number; delayMs: number; stallMs: number },
   signal: AbortSignal | undefined, progress: (loaded: number, fromCache: boolean) => void,
 ): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
+  const { retries, delayMs, stallMs } = policy;
   const cached = await cache?.get(shard.sha256);
   if (cached) {
     if (cached.length === shard.bytes && (await sha256Hex(cached)) === shard.sha256) {
@@ -117,7 +142,7 @@ async function loadShard(
     await cache!.delete(shard.sha256);
   }
   for (let attempt = 0; ; attempt++) {
-    const bytes = await readWithRetries(files, shard.file, retries - attempt, delayMs, signal, (n) => progress(Math.min(n, shard.bytes), false));
+    const bytes = await readWithRetries(files, shard.file, retries - attempt, delayMs, signal, (n) => progress(Math.min(n, shard.bytes), false), stallMs);
     const actual = await sha256Hex(bytes);
     if (actual === shard.sha256 && bytes.length === shard.bytes) {
       await cache?.put(shard.sha256, bytes);
