@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
-import { CASE_WEIGHTS_AVAILABLE, caseWeights } from '../testing/case-weights.ts';
+import { loadCaseWeights } from '../testing/case-weights.ts';
 import { caseTensors } from '../testing/fixtures.ts';
 import { compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
@@ -10,11 +10,11 @@ import { dyConv } from './dyhead.ts';
 const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
 const OPTS = { gnGroups: 16, gnEps: 1e-5 };
 
-describe.skipIf(!CASE_WEIGHTS_AVAILABLE).each(TEST_BACKENDS)('dyConv on %s (case-a prompt)', (backend) => {
+describe.each(TEST_BACKENDS)('dyConv on %s (case-a prompt)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);
-    w = caseWeights();
+    w = await loadCaseWeights();
   });
   afterAll(() => w.dispose());
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
-import { CASE_WEIGHTS_AVAILABLE, caseWeights } from '../testing/case-weights.ts';
+import { loadCaseWeights } from '../testing/case-weights.ts';
 import { caseTensors } from '../testing/fixtures.ts';
 import { compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
@@ -10,11 +10,11 @@ import { vlFuse } from './fusion.ts';
 const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
 const T = 11;
 
-describe.skipIf(!CASE_WEIGHTS_AVAILABLE).each(TEST_BACKENDS)('vlFuse on %s (case-a prompt, layer 0)', (backend) => {
+describe.each(TEST_BACKENDS)('vlFuse on %s (case-a prompt, layer 0)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);
-    w = caseWeights();
+    w = await loadCaseWeights();
   });
   afterAll(() => w.dispose());
 
@@ -23,7 +23,7 @@ describe.skipIf(!CASE_WEIGHTS_AVAILABLE).each(TEST_BACKENDS)('vlFuse on %s (case
     const visual = LEVELS.map((l) => fixtureTensor(f, `backbone.fpn.${l}`, true) as tf.Tensor4D);
     const lang = tf.tidy(() => tf.slice(tf.squeeze(fixtureTensor(f, 'prompt/lang.hidden'), [0]), [0, 0], [T, -1])) as tf.Tensor2D;
     const mask = tf.ones([T]) as tf.Tensor1D;
-    const out = vlFuse(w, 'rpn.head.dyhead_tower.0', visual, lang, mask);
+    const out = vlFuse(w, 'rpn.head.dyhead_tower.0', visual, lang, mask, 8);
     for (const [i, l] of LEVELS.entries()) {
       const r = await compareWithFixture(`fuse.visual.${l}`, out.visual[i], f, `prompt/dyhead.0.fuse.visual.${l}`, true);
       expect(r.maxAbs, `${l} rel ${r.maxRel}`).toBeLessThanOrEqual(r.tolerance);
@@ -32,5 +32,26 @@ describe.skipIf(!CASE_WEIGHTS_AVAILABLE).each(TEST_BACKENDS)('vlFuse on %s (case
     console.log(backend, 'fuse.lang', r.maxAbs, r.maxRel);
     expect(r.maxAbs).toBeLessThanOrEqual(r.tolerance);
     tf.dispose([...visual, lang, mask, ...out.visual, out.lang]);
+  });
+});
+
+describe('vlFuse padding invariance (cpu)', () => {
+  it('with the 256 padded tokens and their mask, the image side and real-token rows are unchanged', async () => {
+    await useBackend('cpu');
+    const w = await loadCaseWeights();
+    const f = caseTensors();
+    const visual = LEVELS.map((l) => fixtureTensor(f, `backbone.fpn.${l}`, true) as tf.Tensor4D);
+    const lang = tf.tidy(() => tf.squeeze(fixtureTensor(f, 'prompt/lang.hidden'), [0])) as tf.Tensor2D; // [256, D]
+    const mask = tf.tidy(() => tf.cast(tf.squeeze(fixtureTensor(f, 'prompt/lang.masks'), [0]), 'float32')) as tf.Tensor1D;
+    const out = vlFuse(w, 'rpn.head.dyhead_tower.0', visual, lang, mask, 8);
+    for (const [i, l] of LEVELS.entries()) {
+      const r = await compareWithFixture(`fuse.visual.${l}`, out.visual[i], f, `prompt/dyhead.0.fuse.visual.${l}`, true);
+      expect(r.maxAbs, l).toBeLessThanOrEqual(r.tolerance);
+    }
+    const real = tf.slice(out.lang, [0, 0], [T, -1]);
+    const r = await compareWithFixture('fuse.lang', real, f, 'prompt/dyhead.0.fuse.lang_hidden');
+    expect(r.maxAbs).toBeLessThanOrEqual(r.tolerance);
+    tf.dispose([...visual, lang, mask, ...out.visual, out.lang, real]);
+    w.dispose();
   });
 });

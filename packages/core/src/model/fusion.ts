@@ -8,8 +8,6 @@ import { layerNorm } from '../kernels/layer-norm.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { linear } from './official-layers.ts';
 
-/** Hard-coded in GLIP (VLFuse): 8 heads over the 2048-wide joint embedding. */
-export const FUSION_HEADS = 8;
 const LN_EPS = 1e-5;
 
 /** [S, H·d] → [H, S, d] */
@@ -26,7 +24,8 @@ function mergeHeads(x: tf.Tensor3D): tf.Tensor2D {
 
 /**
  * One fusion layer. `prefix` = `rpn.head.dyhead_tower.{3i}`.
- * visual: P3..P7 `[1, H_l, W_l, C]`; lang `[T, D]` (T real tokens); mask `[T]` float 0/1.
+ * visual: P3..P7 `[1, H_l, W_l, C]`; lang `[T, D]` (T real tokens); mask `[T]` float 0/1;
+ * numHeads: 8 in GLIP (hard-coded in VLFuse, `FusionConfig.numHeads`).
  * Returns the fused visual levels (same shapes) and text `[T, D]`.
  */
 export function vlFuse(
@@ -35,6 +34,7 @@ export function vlFuse(
   visual: tf.Tensor4D[],
   lang: tf.Tensor2D,
   mask: tf.Tensor1D,
+  numHeads: number,
 ): { visual: tf.Tensor4D[]; lang: tf.Tensor2D } {
   return tf.tidy(() => {
     const p = `${prefix}.b_attn`;
@@ -45,11 +45,11 @@ export function vlFuse(
     const lNorm = layerNorm(lang, w.get(`${p}.layer_norm_l.weight`), w.get(`${p}.layer_norm_l.bias`), LN_EPS);
 
     const embed = w.get(`${p}.attn.v_proj.weight`).shape[0];
-    const scale = (embed / FUSION_HEADS) ** -0.5;
-    const q = splitHeads(tf.mul(linear(w, `${p}.attn.v_proj`, vNorm), scale), FUSION_HEADS); // [H, N, d]
-    const k = splitHeads(linear(w, `${p}.attn.l_proj`, lNorm), FUSION_HEADS); // [H, T, d]
-    const valueV = splitHeads(linear(w, `${p}.attn.values_v_proj`, vNorm), FUSION_HEADS); // [H, N, d]
-    const valueL = splitHeads(linear(w, `${p}.attn.values_l_proj`, lNorm), FUSION_HEADS); // [H, T, d]
+    const scale = (embed / numHeads) ** -0.5;
+    const q = splitHeads(tf.mul(linear(w, `${p}.attn.v_proj`, vNorm), scale), numHeads); // [H, N, d]
+    const k = splitHeads(linear(w, `${p}.attn.l_proj`, lNorm), numHeads); // [H, T, d]
+    const valueV = splitHeads(linear(w, `${p}.attn.values_v_proj`, vNorm), numHeads); // [H, N, d]
+    const valueL = splitHeads(linear(w, `${p}.attn.values_l_proj`, lNorm), numHeads); // [H, T, d]
     const { outV, outL } = biAttention(q, k, valueV, valueL, mask);
 
     const deltaV = linear(w, `${p}.attn.out_v_proj`, mergeHeads(outV)); // [N, C]

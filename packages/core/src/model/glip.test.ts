@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../testing/backends.ts';
+import { loadCaseWeights } from '../testing/case-weights.ts';
+import { caseConfig, caseTensors } from '../testing/fixtures.ts';
+import { type StageResult, compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
+import type { WeightMap } from '../weights/weight-map.ts';
+import { type GlipHeadOutputs, runGlipHead } from './glip.ts';
+
+const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
+
+/** Runs the head of one case-a run from the captured FPN levels and BERT hidden states. */
+async function runFromFixtures(w: WeightMap, run: string): Promise<{ out: GlipHeadOutputs; stages: StageResult[] }> {
+  const f = caseTensors();
+  const t = (f.get(`${run}/lang.masks`).data as Int32Array).reduce((a, b) => a + b, 0);
+  const fpn = LEVELS.map((l) => fixtureTensor(f, `backbone.fpn.${l}`, true) as tf.Tensor4D);
+  const lang = tf.tidy(() => tf.slice(tf.squeeze(fixtureTensor(f, `${run}/lang.hidden`), [0]), [0, 0], [t, -1])) as tf.Tensor2D;
+  const mask = tf.ones([t]) as tf.Tensor1D;
+  const pending: Promise<StageResult>[] = [];
+  const out = runGlipHead(w, caseConfig(), fpn, lang, mask, (stage, tensors) => {
+    const [layer, kind, side] = stage.replace('dyhead.', '').split('.');
+    if (side === 'lang') {
+      const ref = `${run}/dyhead.${layer}.${kind}.lang_hidden`;
+      if (f.names().includes(ref)) pending.push(compareWithFixture(stage, tensors[0].clone(), f, ref));
+    } else {
+      tensors.forEach((x, i) => {
+        const ref = `${run}/dyhead.${layer}.${kind}.visual.${LEVELS[i]}`;
+        if (f.names().includes(ref)) pending.push(compareWithFixture(`${stage}.${LEVELS[i]}`, x.clone(), f, ref, true));
+      });
+    }
+  });
+  const stages = await Promise.all(pending);
+  tf.dispose([...fpn, lang, mask]);
+  return { out, stages };
+}
+
+// The whole head composition on cpu only: on webgpu (SwiftShader) it takes minutes; its parts are
+// tested on both backends (fusion, dyhead, vldyhead, heads) and `webglip parity` runs it on webgpu.
+describe.each(['cpu'] as const)('runGlipHead on %s (case-a, from captured FPN + BERT)', (backend) => {
+  let w: WeightMap;
+  beforeAll(async () => {
+    await useBackend(backend);
+    w = await loadCaseWeights();
+  });
+  afterAll(() => w.dispose());
+
+  it.each(['prompt', 'free'])('%s: tower stages, logits, bbox_reg, centerness and anchors match', async (run) => {
+    const f = caseTensors();
+    const { out, stages } = await runFromFixtures(w, run);
+    for (const [i, l] of LEVELS.entries()) {
+      stages.push(await compareWithFixture(`logits.${l}`, out.logits[i], f, `${run}/head.dot_product_logits.${l}`));
+      stages.push(await compareWithFixture(`bbox_reg.${l}`, out.bboxReg[i], f, `${run}/head.bbox_reg.${l}`, true));
+      stages.push(await compareWithFixture(`centerness.${l}`, out.centerness[i], f, `${run}/head.centerness.${l}`, true));
+      stages.push(await compareWithFixture(`anchors.${l}`, out.anchors[i], f, `anchors.${l}`));
+    }
+    for (const s of stages) {
+      console.log(backend, run, s.stage, s.maxAbs.toExponential(2), s.maxRel.toExponential(2));
+      expect(s.maxAbs, `${s.stage}: rel ${s.maxRel}`).toBeLessThanOrEqual(s.tolerance);
+    }
+    expect(stages.length).toBeGreaterThanOrEqual(20);
+    tf.dispose([...out.logits, ...out.bboxReg, ...out.centerness, ...out.anchors]);
+  });
+});
