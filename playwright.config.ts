@@ -1,20 +1,9 @@
 // Browser tests against the production build (`vite preview` of dist/), in Debian's Chromium with
-// WebGPU on SwiftShader. Never downloads browsers. Build first: `pnpm build` (the `test:e2e` script does).
+// WebGPU on SwiftShader. Never downloads browsers. Build first: `pnpm build` (`pnpm test` does).
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, QUIET_FLAGS, WEBGPU_FLAGS } from './e2e/chromium.ts';
 
 const PORT = 4173;
-
-/** Chromium flags that give WebGPU on SwiftShader in a headless, quiet, offline-friendly browser. */
-export const CHROMIUM_FLAGS = [
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export default defineConfig({
   testDir: './e2e',
@@ -30,7 +19,7 @@ export default defineConfig({
     headless: true,
     screenshot: 'only-on-failure',
     trace: 'off',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS },
+    launchOptions: { executablePath: CHROMIUM, args: [...WEBGPU_FLAGS, ...QUIET_FLAGS] },
   },
   webServer: {
     command: `pnpm exec vite preview --port ${PORT} --strictPort --host 127.0.0.1`,

@@ -4,8 +4,8 @@
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
 import type { Detection, EngineCounters, EngineInfo, LoadProgress, ModelFileBytes } from '@webglip/core/worker/protocol.ts';
 import { convertInPage, folderFiles } from './model-sources.ts';
-import { drawDetections } from './overlay.ts';
-import { colorOf, parsePhrases, type Phrase } from './phrases.ts';
+import { drawDetections } from '@webglip/widget/overlay.ts';
+import { colorOf, parsePhrases, type Phrase } from '@webglip/widget/phrases.ts';
 import { watchImageSources } from './image-sources.ts';
 import { TimingsPanel } from './timings.ts';
 
@@ -157,7 +157,7 @@ function useImage(bitmap: ImageBitmap): void {
   image = bitmap;
   show([]);
   // The worker takes its own copy: the page keeps `image` for drawing.
-  handle = ready.then(async (info) => (info ? client.encodeImage(await createImageBitmap(bitmap)) : Promise.reject(new Error('no model loaded'))));
+  handle = ready.then((info) => (info ? client.encodeImage(bitmap) : Promise.reject(new Error('no model loaded'))));
   handle.catch(() => null);
   void detect();
 }

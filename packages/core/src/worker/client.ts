@@ -70,11 +70,16 @@ export class GlipClient {
   /** Loads a model: a folder URL (config.json, tokenizer.json, manifest.json, shards) or its files in memory. */
   load(model: string | ModelFileBytes, options: ClientLoadOptions = {}): Promise<EngineInfo> {
     const { onProgress, ...loadOptions } = options;
+    // A relative URL means the page's, not the worker script's.
+    const resolved = typeof model === 'string' ? new URL(model, globalThis.document?.baseURI ?? globalThis.location?.href).href : model;
     const transfer = typeof model === 'string' ? [] : Object.values(model);
-    return this.call({ type: 'load', model, options: loadOptions }, transfer, onProgress);
+    return this.call({ type: 'load', model: resolved, options: loadOptions }, transfer, onProgress);
   }
 
-  /** Sends an image to the engine and runs the image backbone on it (cached for later prompts). */
+  /**
+   * Sends a copy of an image to the engine and runs the image backbone on it (cached for later
+   * prompts); `image` itself stays usable.
+   */
   async encodeImage(image: ImageInput): Promise<ImageHandle> {
     const bitmap = await createImageBitmap(image);
     const handle: ImageHandle = { imageId: this.nextId++, width: bitmap.width, height: bitmap.height };

@@ -115,10 +115,11 @@ export class EngineHost {
 /** ImageBitmap (what pages transfer) → RGBA pixels (what the engine takes). */
 async function toPixels(image: ImageBitmap | PixelImage): Promise<PixelImage> {
   if (!('close' in image)) return image;
-  const canvas = new OffscreenCanvas(image.width, image.height);
+  const { width, height } = image;
+  const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d');
   if (!context) throw new Error('OffscreenCanvas 2d context is unavailable in this worker');
   context.drawImage(image, 0, 0);
   image.close();
-  return context.getImageData(0, 0, image.width, image.height);
+  return context.getImageData(0, 0, width, height);
 }

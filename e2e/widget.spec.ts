@@ -1,0 +1,63 @@
+// <glip-detector> on a plain HTML page (web/public/widget-example.html, strict CSP, one module
+// script): both widgets emit `detections` in the engine API's JSON, and they share one engine.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import type { Detection } from '../packages/core/src/worker/protocol.ts';
+import { unmatched, validationScene } from './scene.ts';
+
+declare global {
+  interface Window {
+    __detections?: Record<string, Detection[]>;
+  }
+}
+
+test('two widgets emit detections and share one engine', async ({ page }, testInfo) => {
+  const weightRequests: string[] = [];
+  page.context().on('request', (r) => {
+    if (r.url().endsWith('.safetensors')) weightRequests.push(r.url());
+  });
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener(
+      'detections',
+      (e) => {
+        const target = e.target as HTMLElement;
+        (window.__detections ??= {})[target.id] = (e as CustomEvent<Detection[]>).detail;
+      },
+      true,
+    );
+  });
+  await page.goto('widget-example.html');
+  await page.waitForFunction(() => window.__detections?.a !== undefined && window.__detections?.b !== undefined, null, { timeout: 100_000 });
+  const emitted = await page.evaluate(() => window.__detections as Record<string, Detection[]>);
+
+  for (const detections of Object.values(emitted)) {
+    for (const d of detections) {
+      expect(d.box).toHaveLength(4);
+      expect(typeof d.score).toBe('number');
+      expect(typeof d.phrase).toBe('string');
+      expect(d.charSpan).toHaveLength(2);
+      expect(Array.isArray(d.tokenIndices)).toBe(true);
+    }
+  }
+  const truth = validationScene(0).truth;
+  expect(unmatched(truth.filter((t) => ['brown square', 'green hexagon'].includes(t.phrase)), emitted.a)).toEqual([]);
+
+  expect(
+    await page.evaluate(() => {
+      const [a, b] = document.querySelectorAll('glip-detector');
+      return a.engine === b.engine;
+    }),
+  ).toBe(true);
+  expect(page.workers()).toHaveLength(1);
+  expect(weightRequests.length).toBe(new Set(weightRequests).size);
+  expect(cspViolations).toEqual([]);
+
+  const shot = testInfo.outputPath('widget.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  mkdirSync('docs', { recursive: true });
+  copyFileSync(shot, 'docs/widget.png');
+});

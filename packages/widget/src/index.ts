@@ -1,0 +1,14 @@
+// @webglip/widget: defines <glip-detector>. One module script is all a page needs:
+//   <script type="module" src="widget/glip-detector.js"></script>
+import { GlipDetectorElement } from './glip-detector.ts';
+
+export { GlipDetectorElement };
+export type { Detection } from '@webglip/core/worker/protocol.ts';
+
+if (!customElements.get('glip-detector')) customElements.define('glip-detector', GlipDetectorElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'glip-detector': GlipDetectorElement;
+  }
+}
