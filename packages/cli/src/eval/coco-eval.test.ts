@@ -1,6 +1,7 @@
 // Hand-computed cases for the COCO evaluator. Each case states the matching and the precision/recall
 // arithmetic, so the expected numbers follow from COCOeval's definition, not from this code.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DetectionResult, GroundTruthBox, XywhBox } from './coco-eval.ts';
 import { IOU_THRESHOLDS, RECALL_THRESHOLDS, boxIou, evaluateBoxes } from './coco-eval.ts';
@@ -169,5 +170,48 @@ describe('COCO evaluator: hand-computed AP', () => {
 
   it('rejects boxes of images that are not evaluated', () => {
     expect(() => evaluateBoxes({ imageIds: [1], categories: cats, groundTruth: [], detections: [dt(2, 1, [0, 0, 1, 1], 1)] })).toThrow(/image 2/);
+  });
+});
+
+interface PycocotoolsCase {
+  imageIds: number[];
+  categoryIds: number[];
+  groundTruth: GroundTruthBox[];
+  detections: DetectionResult[];
+  expected: {
+    ap: number;
+    ap50: number;
+    ap75: number;
+    ar100: number;
+    perCategory: Array<{ id: number; ap: number | null; ap50: number | null; recall50: number | null; recall: number | null }>;
+  };
+}
+
+describe('COCO evaluator vs pycocotools', () => {
+  // 40 random cases (ties, >100 detections, empty categories, near-threshold IoUs) scored by the
+  // official COCOeval; see pycocotools-cases.py. COCOeval reports −1 where we report null.
+  const { cases } = JSON.parse(readFileSync(new URL('./pycocotools-cases.json', import.meta.url), 'utf8')) as { cases: PycocotoolsCase[] };
+  const same = (ours: number | null, theirs: number | null): void => {
+    if (theirs === null || theirs === -1) expect(ours).toBeNull();
+    else expect(ours).toBeCloseTo(theirs, 12);
+  };
+
+  it.each(cases.map((c, i) => [i, c] as const))('case %i', (_, c) => {
+    const r = evaluateBoxes({
+      imageIds: c.imageIds,
+      categories: c.categoryIds.map((id) => ({ id, name: `c${id}` })),
+      groundTruth: c.groundTruth,
+      detections: c.detections,
+    });
+    same(r.ap, c.expected.ap);
+    same(r.ap50, c.expected.ap50);
+    same(r.ap75, c.expected.ap75);
+    same(r.ar100, c.expected.ar100);
+    c.expected.perCategory.forEach((e, k) => {
+      same(r.perCategory[k].ap, e.ap);
+      same(r.perCategory[k].ap50, e.ap50);
+      same(r.perCategory[k].recall50, e.recall50);
+      same(r.perCategory[k].recall, e.recall);
+    });
   });
 });
