@@ -6,7 +6,7 @@
 //
 // Layouts (f32, row-major, contiguous): q, k, v, out [nW, heads, M, D] (q already scaled by
 // D^−½; M = window tokens, 49 for 7×7 windows), bias [heads, M, M] (relative position bias),
-// mask [nW, M, M] (0 or −100 for shifted windows; not read when HAS_MASK is false).
+// mask [nW, M, M] (0 or −100 for shifted windows; not read when params.hasMask is 0).
 //
 // Dispatch: one workgroup per (window, head): nW · heads workgroups, laid over x and y when above
 // the 65535 per-dimension limit (linear id = wg.y · numWorkgroups.x + wg.x = w · heads + h).
@@ -19,8 +19,6 @@ override M: u32 = 49u;
 override D: u32 = 32u;
 // Threads per workgroup.
 override WG: u32 = 64u;
-// Whether a shifted-window mask is added.
-override HAS_MASK: bool = false;
 
 // Stands for −∞ (WGSL has no infinity literal).
 const LOWEST: f32 = -3.0e38;
@@ -28,6 +26,7 @@ const LOWEST: f32 = -3.0e38;
 struct Params {
   windows: u32,
   heads: u32,
+  hasMask: u32, // 1: add the shifted-window mask
 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
@@ -63,7 +62,7 @@ fn main(
       s += q[base + i * D + c] * k[base + j * D + c];
     }
     s += bias[h * M * M + p];
-    if (HAS_MASK) {
+    if (params.hasMask == 1u) {
       s += mask[w * M * M + p];
     }
     weights[p] = s;

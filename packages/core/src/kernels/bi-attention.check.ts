@@ -1,17 +1,17 @@
 // Fused bi-directional attention vs its reference: single tokens, masked and all-masked text, N over
 // several textPartials segments and not a multiple of any tile, T not a multiple of the text tile,
-// T at the 256 limit, GLIP-T's head dim 256, and logits large enough to hit the ±50000 clamps.
+// T at the 256 limit, GLIP's head dim 256 (embed 2048 / 8 heads), and logits large enough to hit the ±50000 clamps.
 import * as tf from '@tensorflow/tfjs';
 import { biAttention, biAttentionReference } from './bi-attention.ts';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 
 const CASES: { heads: number; n: number; mask: number[]; d: number; qScale: number }[] = [
-  { heads: 1, n: 1, mask: [1], d: 8, qScale: 1 },
+  { heads: 1, n: 1, mask: [1], d: 16, qScale: 1 },
   { heads: 2, n: 37, mask: [1, 1, 1, 0, 0], d: 16, qScale: 1 },
-  { heads: 2, n: 300, mask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], d: 32, qScale: 0.5 },
-  { heads: 1, n: 20, mask: [0, 0, 0], d: 8, qScale: 1 },
+  { heads: 2, n: 300, mask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], d: 16, qScale: 0.5 },
+  { heads: 1, n: 20, mask: [0, 0, 0], d: 16, qScale: 1 },
   { heads: 2, n: 70, mask: [...Array(15).fill(1), 0, 0], d: 256, qScale: 0.3 },
-  { heads: 1, n: 9, mask: Array(256).fill(1), d: 8, qScale: 1 },
+  { heads: 1, n: 9, mask: Array(256).fill(1), d: 16, qScale: 1 },
   { heads: 1, n: 23, mask: [1, 1, 0, 1], d: 16, qScale: 40000 },
 ];
 

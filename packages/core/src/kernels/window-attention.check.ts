@@ -8,7 +8,7 @@ import { windowAttention, windowAttentionReference } from './window-attention.ts
 const CASES: { windows: number; heads: number; m: number; d: number; masked: boolean }[] = [
   { windows: 1, heads: 1, m: 1, d: 1, masked: false },
   { windows: 1, heads: 3, m: 49, d: 32, masked: false },
-  { windows: 6, heads: 2, m: 49, d: 24, masked: true },
+  { windows: 6, heads: 2, m: 49, d: 32, masked: true },
   { windows: 5, heads: 1, m: 9, d: 5, masked: true },
   { windows: 2, heads: 2, m: 72, d: 8, masked: true },
   { windows: 1, heads: 1, m: 144, d: 4, masked: true },

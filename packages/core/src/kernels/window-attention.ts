@@ -38,12 +38,13 @@ registerWgslKernel(KERNEL_NAME, ({ q, k, v, bias, mask }, backend, attrs) => {
   return runWgsl(backend, {
     label: 'window-attention',
     code: shader,
-    constants: { M: m, D: d, WG: WORKGROUP_SIZE, HAS_MASK: attrs.hasMask ? 1 : 0 },
+    constants: { M: m, D: d, WG: WORKGROUP_SIZE },
     inputs: [q, k, v, bias, mask],
     outputShapes: [q.shape],
     params: packParams([
       ['u32', windows],
       ['u32', heads],
+      ['u32', attrs.hasMask ? 1 : 0],
     ]),
     passes: [{ entryPoint: 'main', workgroups: grid2d(windows * heads) }],
   });
