@@ -14,7 +14,9 @@ describe('fused bi-attention on webgpu', () => {
 
   it('leaves no tensor or GPU buffer behind but its two outputs (the scratch partials are freed)', async () => {
     await useBackend('webgpu');
-    const [q, k, valueV, valueL] = [[2, 90, 16], [2, 5, 16], [2, 90, 16], [2, 5, 16]].map((s) => tf.ones(s) as tf.Tensor3D);
+    const image = (): tf.Tensor3D => tf.ones([2, 90, 16]);
+    const text = (): tf.Tensor3D => tf.ones([2, 5, 16]);
+    const [q, k, valueV, valueL] = [image(), text(), image(), text()];
     const mask = tf.ones([5]) as tf.Tensor1D;
     await biAttention(q, k, valueV, valueL, mask).outV.data(); // warm up pipelines and tfjs's buffer pool
     const before = tf.memory() as tf.MemoryInfo & { numBytesInGPU: number };
