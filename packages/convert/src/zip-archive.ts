@@ -20,6 +20,8 @@ const ZIP64_EOCD_SIG = 0x06064b50;
 const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
 const MAX_COMMENT = 0xffff;
+/** DEFLATE expands at most ~1032:1; a larger declared size is corrupt and must not be allocated. */
+const MAX_DEFLATE_RATIO = 1032;
 
 function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -97,6 +99,9 @@ export class ZipArchive {
     if (entry.method !== 8) throw new CheckpointFormatError('unsupported', `zip entry "${entry.name}" uses compression method ${entry.method}`);
     const start = await this.dataOffset(entry);
     if (start + entry.compressedSize > this.source.size) throw new CheckpointFormatError('truncated', `zip entry "${entry.name}" is truncated`);
+    if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 64) {
+      throw new CheckpointFormatError('truncated', `zip entry "${entry.name}" declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than DEFLATE can produce: the zip is corrupt`);
+    }
     try {
       return inflateSync(await this.source.read(start, entry.compressedSize), { out: new Uint8Array(entry.size) });
     } catch (cause) {
@@ -130,6 +135,7 @@ function parseCentralDirectory(cd: Uint8Array, count: number, fileSize: number):
     const extraLen = v.getUint16(p + 30, true);
     const commentLen = v.getUint16(p + 32, true);
     let localHeaderOffset = v.getUint32(p + 42, true);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new CheckpointFormatError('truncated', 'zip central directory is corrupt');
     const name = names.decode(cd.subarray(p + 46, p + 46 + nameLen));
     // zip64 extended information (id 1): the 0xffffffff fields, in this order.
     let x = p + 46 + nameLen;
@@ -137,11 +143,17 @@ function parseCentralDirectory(cd: Uint8Array, count: number, fileSize: number):
     while (x + 4 <= extraEnd) {
       const id = v.getUint16(x, true);
       const len = v.getUint16(x + 2, true);
+      if (x + 4 + len > extraEnd) throw new CheckpointFormatError('truncated', `zip: extra field of "${name}" is corrupt`);
       if (id === 1) {
         let q = x + 4;
-        if (size === 0xffffffff) { size = u64(v, q); q += 8; }
-        if (compressedSize === 0xffffffff) { compressedSize = u64(v, q); q += 8; }
-        if (localHeaderOffset === 0xffffffff) localHeaderOffset = u64(v, q);
+        const field = (): number => {
+          if (q + 8 > x + 4 + len) throw new CheckpointFormatError('truncated', `zip64: extra field of "${name}" is too short`);
+          q += 8;
+          return u64(v, q - 8);
+        };
+        if (size === 0xffffffff) size = field();
+        if (compressedSize === 0xffffffff) compressedSize = field();
+        if (localHeaderOffset === 0xffffffff) localHeaderOffset = field();
       }
       x += 4 + len;
     }
