@@ -17,6 +17,9 @@ const STORAGE_DTYPES: Record<string, StoredDtype> = {
   'torch.ByteStorage': 'U8', 'torch.BoolStorage': 'BOOL',
 };
 
+/** Largest tensor accepted (2 GiB: beyond what a browser can hold in one buffer; GLIP-L's largest is ~120 MB). */
+const MAX_TENSOR_BYTES = 2 ** 31;
+
 interface StorageType extends PyObject { readonly pyClass: 'storage-type'; readonly dtype: StoredDtype }
 interface Storage extends PyObject { readonly pyClass: 'storage'; readonly dtype: StoredDtype; readonly key: string; readonly numel: number }
 interface TorchTensor extends PyObject {
@@ -42,6 +45,7 @@ const rebuildTensor: PyCallable = (args) => {
   const [storage, offset, size, stride] = args;
   if (!isObject<Storage>(storage, 'storage') || typeof offset !== 'number') throw new CheckpointFormatError('unsupported', 'checkpoint pickle: malformed _rebuild_tensor_v2 call');
   const tensor: TorchTensor = { pyClass: 'tensor', storage, offset, shape: ints(size, 'tensor size'), stride: ints(stride, 'tensor stride') };
+  if (tensor.stride.length !== tensor.shape.length) throw new CheckpointFormatError('unsupported', 'checkpoint pickle: tensor size and stride differ in length');
   return tensor;
 };
 
@@ -129,6 +133,8 @@ function storedTensor(zip: ZipArchive, root: string, name: string, t: TorchTenso
     name, dtype, shape: t.shape, byteLength: numel * size,
     async read(): Promise<Uint8Array> {
       if (numel === 0) return new Uint8Array(0);
+      // A stride-0 (expanded) view can declare far more elements than its storage holds: never allocate that.
+      if (numel * size > MAX_TENSOR_BYTES) throw new CheckpointFormatError('unsupported', `tensor "${name}" declares ${numel * size} bytes (shape [${t.shape.join(', ')}]), more than the ${MAX_TENSOR_BYTES} a tensor may have: the checkpoint is corrupt`);
       const entry = zip.entries.get(entryName);
       if (!entry) throw new CheckpointFormatError('truncated', `storage "${t.storage.key}" of tensor "${name}" is missing from the zip`);
       // Elements reachable from the view: offset + Σ (dim−1)·stride.
