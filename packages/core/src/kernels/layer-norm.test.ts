@@ -42,3 +42,20 @@ describe('fused layer norm on webgpu', () => {
     for (const r of results) expect(r.maxAbs, r.case).toBeLessThanOrEqual(r.tol);
   });
 });
+
+describe('fused kernels in tfjs compile-only mode', () => {
+  it('build their pipelines without dispatching, then run normally', async () => {
+    await useBackend('webgpu');
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+    let y: tf.Tensor;
+    try {
+      y = layerNorm(x, tf.ones([3]), tf.zeros([3]), 1e-5);
+    } finally {
+      tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+    }
+    expect(y.shape).toEqual([2, 3]);
+    const z = await layerNorm(x, tf.ones([3]), tf.zeros([3]), 1e-5).data();
+    expect(Array.from(z).map((v) => Math.round(v * 1000) / 1000)).toEqual([-1.225, 0, 1.225, -1.225, 0, 1.225]);
+  });
+});

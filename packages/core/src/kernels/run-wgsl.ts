@@ -115,6 +115,12 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   const outputs = run.outputShapes.map((shape) => backend.makeTensorInfo(shape, 'float32'));
   const empty = [...run.inputs, ...outputs].some((t) => t.shape.some((d) => d === 0));
   if (empty) return outputs;
+  if (tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) {
+    // tfjs's compile-only warm-up: build the pipelines, dispatch nothing (as tfjs's own kernels do).
+    const compiledModule = moduleFor(backend.device, run);
+    for (const p of run.passes) pipelineFor(backend.device, compiledModule, run, p.entryPoint);
+    return outputs;
+  }
   for (const t of [...run.inputs, ...outputs]) backend.uploadToGPU(t.dataId);
   backend.ensureCommandEncoderReady();
   backend.endComputePassEncoder();
