@@ -16,8 +16,12 @@ export interface GroundedPhrase extends Phrase {
 }
 
 export interface DroppedPhrase extends Phrase {
-  /** `truncated`: its tokens lie past MAX_QUERY_LEN; `no-tokens`: no token covers its span. */
-  reason: 'truncated' | 'no-tokens';
+  /**
+   * `truncated`: its tokens lie past MAX_QUERY_LEN; `no-tokens`: no token covers its span;
+   * `duplicate`: an earlier phrase has the same text (case and spacing aside) — grounding it twice
+   * would only report every box twice.
+   */
+  reason: 'truncated' | 'no-tokens' | 'duplicate';
 }
 
 export interface EncodedPrompt {
@@ -49,11 +53,17 @@ export function encodePrompt(tokenizer: BertTokenizer, prompt: Prompt, maxQueryL
 
   const phrases: GroundedPhrase[] = [];
   const dropped: DroppedPhrase[] = [];
+  const grounded = new Set<string>();
   for (const p of prompt.phrases) {
+    const key = p.text.toLowerCase().replace(/\s+/g, ' ').trim();
     const range = phraseTokenRange(encoding, p.charSpan);
-    if (!range) dropped.push({ ...p, reason: 'no-tokens' });
+    if (grounded.has(key)) dropped.push({ ...p, reason: 'duplicate' });
+    else if (!range) dropped.push({ ...p, reason: 'no-tokens' });
     else if (range[1] > length - 2) dropped.push({ ...p, reason: 'truncated' });
-    else phrases.push({ ...p, tokenIndices: Array.from({ length: range[1] - range[0] + 1 }, (_, k) => range[0] + k) });
+    else {
+      grounded.add(key);
+      phrases.push({ ...p, tokenIndices: Array.from({ length: range[1] - range[0] + 1 }, (_, k) => range[0] + k) });
+    }
   }
   if (phrases.length === 0) {
     throw new PromptError(
