@@ -1,0 +1,168 @@
+"""Trains GLIP-nano on the synthetic grounding scenes with GLIP's ATSS losses, on a wall-clock budget
+(warmup + cosine over elapsed time), saving an official-format checkpoint every few minutes.
+Usage: python3 tools/train/train.py [--minutes 80] [--data tools/synth/out] [--out tools/train/out]"""
+import argparse
+import math
+import os
+import random
+import sys
+import time
+
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atss_loss import glip_losses  # noqa: E402
+from glip_config import load_config  # noqa: E402
+from glip_model import GLIP, BiMultiHeadAttention, DyConv, ModulatedDeformConv  # noqa: E402
+from grounding_data import GroundingSplit, collate  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def init_weights(model):
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.trunc_normal_(m.weight, std=0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, std=0.02)
+        elif isinstance(m, nn.Conv2d):
+            nn.init.kaiming_uniform_(m.weight, a=1)
+            nn.init.zeros_(m.bias)
+    for name, p in model.named_parameters():
+        if name.endswith('relative_position_bias_table'):
+            nn.init.trunc_normal_(p, std=0.02)
+    for m in model.modules():
+        if isinstance(m, BiMultiHeadAttention):
+            for lin in (m.v_proj, m.l_proj, m.values_v_proj, m.values_l_proj, m.out_v_proj, m.out_l_proj):
+                nn.init.xavier_uniform_(lin.weight)
+                nn.init.zeros_(lin.bias)
+        if isinstance(m, DyConv):
+            for sub in m.modules():
+                if isinstance(sub, nn.Conv2d):
+                    nn.init.normal_(sub.weight, std=0.01)
+                    nn.init.zeros_(sub.bias)
+                if isinstance(sub, ModulatedDeformConv):
+                    nn.init.normal_(sub.weight, std=0.01)
+                    nn.init.zeros_(sub.bias)
+            nn.init.zeros_(m.offset.weight)
+            nn.init.zeros_(m.offset.bias)
+    head = model.rpn.head
+    for conv in (head.bbox_pred, head.centerness, head.cls_logits):
+        nn.init.normal_(conv.weight, std=0.01)
+        nn.init.zeros_(conv.bias)
+    nn.init.constant_(head.bias0, -math.log(99.0))
+    nn.init.zeros_(head.bias_lang)
+    nn.init.zeros_(head.log_scale)
+
+
+def lr_at(frac, peak, warmup_frac):
+    if frac < warmup_frac:
+        return peak * (0.1 + 0.9 * frac / warmup_frac)
+    f = (frac - warmup_frac) / (1 - warmup_frac)
+    return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(f, 1.0))))
+
+
+def save(model, opt, state, out):
+    ckpt = {'model': model.official_state_dict()}
+    torch.save(ckpt, os.path.join(out, 'glip_nano.tmp'))
+    os.replace(os.path.join(out, 'glip_nano.tmp'), os.path.join(out, 'glip_nano.pth'))
+    torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'state': state},
+               os.path.join(out, 'resume.tmp'))
+    os.replace(os.path.join(out, 'resume.tmp'), os.path.join(out, 'resume.pth'))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default=os.path.join(HERE, '../synth/out'))
+    ap.add_argument('--out', default=os.path.join(HERE, 'out'))
+    ap.add_argument('--config', default=os.path.join(HERE, 'glip_nano.yaml'))
+    ap.add_argument('--bert', default=os.path.join(HERE, 'glip_nano_bert.json'))
+    ap.add_argument('--minutes', type=float, default=80.0)
+    ap.add_argument('--batch', type=int, default=2)
+    ap.add_argument('--lr', type=float, default=7e-4)
+    ap.add_argument('--sizes', default='192,224,256,288,320', help='training scales (square), early phase')
+    ap.add_argument('--full-size-from', type=float, default=0.75, help='fraction of the budget after which only 320')
+    ap.add_argument('--save-every', type=float, default=5.0, help='minutes')
+    ap.add_argument('--threads', type=int, default=1, help='1: OpenMP spin-waits make 2 threads ~10x slower on a busy 2-core machine')
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--resume', action='store_true')
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    cfg = load_config(args.config, args.bert)
+    model = GLIP(cfg)
+    init_weights(model)
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        (no_decay if p.ndim <= 1 or n.endswith('relative_position_bias_table') else decay).append(p)
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.05}, {'params': no_decay, 'weight_decay': 0.0}],
+                            lr=args.lr)
+    state = {'iter': 0, 'elapsed': 0.0, 'images': 0}
+    if args.resume and os.path.exists(os.path.join(args.out, 'resume.pth')):
+        r = torch.load(os.path.join(args.out, 'resume.pth'))
+        model.load_state_dict(r['model'])
+        opt.load_state_dict(r['optimizer'])
+        state = r['state']
+    data = GroundingSplit(args.data, 'train')
+    sizes = [int(s) for s in args.sizes.split(',')]
+    budget = args.minutes * 60
+    log = open(os.path.join(args.out, 'train.log'), 'a')
+    log.write(f'# start {time.strftime("%H:%M:%S", time.gmtime())} budget {args.minutes} min, '
+              f'{sum(p.numel() for p in model.parameters())} params, state {state}\n')
+    model.train()
+    t_start = time.time() - state['elapsed']
+    last_save = time.time()
+    order = []
+    avg = None
+    while True:
+        elapsed = time.time() - t_start
+        frac = elapsed / budget
+        if frac >= 1.0:
+            break
+        lr = lr_at(frac, args.lr, 0.03)
+        for g in opt.param_groups:
+            g['lr'] = lr
+        size = 320 if frac >= args.full_size_from else rng.choice(sizes)
+        batch = []
+        for _ in range(args.batch):
+            if not order:
+                order = list(range(len(data.images)))
+                rng.shuffle(order)
+            batch.append(data.training_sample(order.pop(), size, rng))
+        images, ids, mask, boxes, tokens = collate(batch, cfg)
+        logits, bbox, ctr, anchors = model(images, ids, mask)
+        cls_l, reg_l, ctr_l, npos = glip_losses(logits, bbox, ctr, anchors, mask, boxes, tokens)
+        loss = cls_l + reg_l + ctr_l
+        opt.zero_grad()
+        loss.backward()
+        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        state['iter'] += 1
+        state['images'] += len(batch)
+        vals = torch.tensor([loss.item(), cls_l.item(), reg_l.item(), ctr_l.item()])
+        avg = vals if avg is None else 0.95 * avg + 0.05 * vals
+        state['elapsed'] = time.time() - t_start
+        if state['iter'] % 5 == 0 or state['iter'] <= 3:
+            log.write(f"it {state['iter']} t {state['elapsed'] / 60:.1f}m img {state['images']} size {size} lr {lr:.2e} "
+                      f"loss {vals[0]:.3f} (cls {vals[1]:.3f} reg {vals[2]:.3f} ctr {vals[3]:.3f}) "
+                      f"avg {avg[0]:.3f} (cls {avg[1]:.3f} reg {avg[2]:.3f} ctr {avg[3]:.3f}) npos {npos} "
+                      f"gnorm {gnorm:.2f} log_scale {model.rpn.head.log_scale.item():.3f}\n")
+            log.flush()
+        if time.time() - last_save > args.save_every * 60:
+            save(model, opt, state, args.out)
+            last_save = time.time()
+            log.write(f"# saved at it {state['iter']}\n")
+    save(model, opt, state, args.out)
+    log.write(f"# done {time.strftime('%H:%M:%S', time.gmtime())} it {state['iter']} images {state['images']} "
+              f"final avg loss {avg[0]:.4f} (cls {avg[1]:.4f} reg {avg[2]:.4f} ctr {avg[3]:.4f})\n")
+    log.close()
+
+
+if __name__ == '__main__':
+    main()
