@@ -17,15 +17,20 @@ async function runFromFixtures(w: WeightMap, run: string): Promise<{ out: GlipHe
   const lang = tf.tidy(() => tf.slice(tf.squeeze(fixtureTensor(f, `${run}/lang.hidden`), [0]), [0, 0], [t, -1])) as tf.Tensor2D;
   const mask = tf.ones([t]) as tf.Tensor1D;
   const pending: Promise<StageResult>[] = [];
+  // Observed tensors are disposed when the observer returns: compare a copy.
+  const compareCopy = (stage: string, x: tf.Tensor, ref: string, nchw: boolean) => {
+    const copy = x.clone();
+    return compareWithFixture(stage, copy, f, ref, nchw).finally(() => copy.dispose());
+  };
   const out = runGlipHead(w, caseConfig(), fpn, lang, mask, (stage, tensors) => {
     const [layer, kind, side] = stage.replace('dyhead.', '').split('.');
     if (side === 'lang') {
       const ref = `${run}/dyhead.${layer}.${kind}.lang_hidden`;
-      if (f.names().includes(ref)) pending.push(compareWithFixture(stage, tensors[0].clone(), f, ref));
+      if (f.names().includes(ref)) pending.push(compareCopy(stage, tensors[0], ref, false));
     } else {
       tensors.forEach((x, i) => {
         const ref = `${run}/dyhead.${layer}.${kind}.visual.${LEVELS[i]}`;
-        if (f.names().includes(ref)) pending.push(compareWithFixture(`${stage}.${LEVELS[i]}`, x.clone(), f, ref, true));
+        if (f.names().includes(ref)) pending.push(compareCopy(`${stage}.${LEVELS[i]}`, x, ref, true));
       });
     }
   });
