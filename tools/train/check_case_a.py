@@ -9,6 +9,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from glip_config import config_from_overrides  # noqa: E402
 from glip_model import GLIP  # noqa: E402
+from postprocess import postprocess  # noqa: E402
 from safetensors_io import read_safetensors  # noqa: E402
 
 LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7']
@@ -17,6 +18,24 @@ LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7']
 def rel_err(a, b):
     a, b = a.double(), b.double()
     return ((a - b).abs().max() / b.abs().max().clamp_min(1e-12)).item()
+
+
+def check_postprocess(run, case, cfg, ref, logits, bbox, ctr, anchors, rows):
+    """GLIP post-processing on our head outputs vs the official after-NMS detections (as sets, score-desc)."""
+    info = next(r for r in case['runs'] if r['name'] == run)
+    phrase_tokens = [info['positive_map_label_to_token'][str(k + 1)] for k in range(len(info['positive_map_label_to_token']))]
+    h, w = ref['image.image_sizes'][0].tolist()
+    boxes, scores, labels = postprocess(logits, bbox, ctr, anchors, phrase_tokens, (h, w), cfg)
+    order = torch.argsort(scores, descending=True)
+    boxes, scores, labels = boxes[order], scores[order], labels[order]
+    rb, rs, rl = ref[f'{run}/post.after_nms.boxes'], ref[f'{run}/post.after_nms.scores'], ref[f'{run}/post.after_nms.labels']
+    same_n = len(scores) == len(rs)
+    n = min(len(scores), len(rs))
+    box_err = (boxes[:n] - rb[:n]).abs().max().item() if n else 0.0
+    score_err = (scores[:n] - rs[:n]).abs().max().item() if n else 0.0
+    labels_ok = bool((labels[:n] == rl[:n]).all())
+    rows.append((f'{run}/post.after_nms: count {len(scores)} vs {len(rs)}, labels equal {labels_ok}, '
+                 f'max |box| diff {box_err:.2e}, max |score| diff', score_err if same_n and labels_ok else 1.0))
 
 
 def main():
@@ -30,7 +49,7 @@ def main():
     sd = {k[len('module.'):]: v for k, v in sd.items()}
     missing, unexpected = model.load_state_dict(sd, strict=True), None
     ref = read_safetensors(os.path.join(case_dir, 'tensors.safetensors'))
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     worst = 0.0
     rows = []
 
@@ -67,6 +86,7 @@ def main():
             cmp(f'{run}/head.dot_product_logits.{lv}', logits[i][:, :, :n_tok])
             cmp(f'{run}/head.bbox_reg.{lv}', bbox[i])
             cmp(f'{run}/head.centerness.{lv}', ctr[i])
+        check_postprocess(run, case, cfg, ref, logits, bbox, ctr, anchors, rows)
     for name, e in rows:
         print(f'{e:.3e}  {name}')
     print(f'worst max-rel-error over {len(rows)} tensors: {worst:.3e}')
