@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { convertCheckpointFile } from '@webglip/convert/node.ts';
+import { bertConfigFromHf } from '@webglip/core/config.ts';
+import { CASE_A_DIR, caseJson } from '@webglip/core/testing/fixtures.ts';
+import { run } from './detect.ts';
+
+interface OfficialDetection {
+  box_xyxy: number[];
+  score: number;
+  phrase: string;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'webglip-detect-test-'));
+const model = join(work, 'case-a');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function quietRun(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
+  const error = vi.spyOn(console, 'error').mockImplementation((m: string) => void err.push(m));
+  try {
+    return { code: await run(argv), out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe('webglip detect', () => {
+  beforeAll(async () => {
+    const shim = (caseJson().config as { bert_config_shim: unknown }).bert_config_shim;
+    await convertCheckpointFile(resolve(CASE_A_DIR, 'model.pth'), model, {
+      officialYaml: readFileSync(resolve(CASE_A_DIR, 'config.yaml'), 'utf8'),
+      bertConfig: bertConfigFromHf(shim),
+    });
+  });
+
+  it('detects case-a\'s "prompt" run from the converted checkpoint, as JSON and as an annotated PNG', async () => {
+    const run0 = (caseJson().runs as { demo_threshold: number; final_detections_original_coords: OfficialDetection[] }[])[0];
+    const annotated = join(work, 'annotated.png');
+    const { code, out, err } = await quietRun([
+      '--model', model, '--image', resolve(CASE_A_DIR, 'image.png'), '--prompt', 'red circle . blue square . green triangle . ',
+      '--threshold', String(run0.demo_threshold), '--backend', 'cpu', '--max-size', 'none', '--out', annotated,
+    ]);
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/phrases: "red circle", "blue square", "green triangle"/);
+    const detections = JSON.parse(out) as { box: number[]; score: number; phrase: string; charSpan: number[]; tokenIndices: number[] }[];
+    const official = run0.final_detections_original_coords;
+    expect(detections).toHaveLength(official.length);
+    detections.forEach((d, i) => {
+      expect(Object.keys(d).sort()).toEqual(['box', 'charSpan', 'phrase', 'score', 'tokenIndices']);
+      expect(d.phrase).toBe(official[i].phrase);
+      expect(Math.abs(d.score - official[i].score)).toBeLessThanOrEqual(1e-4);
+      d.box.forEach((v, k) => expect(Math.abs(v - official[i].box_xyxy[k])).toBeLessThanOrEqual(0.05));
+    });
+    expect(detections[0]).toMatchObject({ phrase: 'blue square', charSpan: [13, 24], tokenIndices: [4, 5] });
+    const png = PNG.sync.read(readFileSync(annotated));
+    expect([png.width, png.height]).toEqual([410, 316]);
+  });
+
+  it('reports an empty prompt and a missing image as errors (exit 1), bad usage as exit 2', async () => {
+    const image = resolve(CASE_A_DIR, 'image.png');
+    expect((await quietRun(['--model', model, '--image', image, '--prompt', ' . ', '--backend', 'cpu'])).code).toBe(1);
+    const missing = await quietRun(['--model', model, '--image', join(work, 'nope.png'), '--prompt', 'dog', '--backend', 'cpu']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/nope\.png/);
+    expect((await quietRun(['--model', model, '--prompt', 'dog'])).code).toBe(2);
+    expect((await quietRun(['--model', model, '--image', image, '--prompt', 'dog', '--threshold', '2'])).code).toBe(2);
+  });
+});

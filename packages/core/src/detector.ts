@@ -1,0 +1,231 @@
+// The engine's public API: GlipDetector. It composes the stages of GLIP inference,
+//   prompt → tokens + positive map (text/) → BERT (model/bert.ts)                       [cached per prompt]
+//   image  → preprocessing (image/) → Swin (model/swin.ts) → FPN P3..P7 (model/fpn.ts)  [cached per image]
+//   both   → VLDyHead tower + heads + anchors (model/glip.ts) → ATSS post-processing (postprocess/)
+// and keeps the two caches users rely on: editing the prompt does not re-run the backbone, and the
+// same prompt on a new image does not re-run BERT. `counters` says how often each stage really ran.
+import * as tf from '@tensorflow/tfjs';
+import type { GlipConfig } from './config.ts';
+import { GlipError, ImageInputError } from './errors.ts';
+import type { PixelImage } from './image/preprocess.ts';
+import { preprocessImage } from './image/preprocess.ts';
+import type { ImageSize } from './image/target-size.ts';
+import { bertEncoder } from './model/bert.ts';
+import { fpn } from './model/fpn.ts';
+import { runGlipHead } from './model/glip.ts';
+import { swinBackbone } from './model/swin.ts';
+import { postprocess } from './postprocess/atss.ts';
+import type { Detection } from './postprocess/detection.ts';
+import type { EncodedPrompt } from './text/encode-prompt.ts';
+import { encodePrompt } from './text/encode-prompt.ts';
+import type { PromptInput } from './text/prompt.ts';
+import { toPrompt } from './text/prompt.ts';
+import { BertTokenizer } from './text/tokenizer.ts';
+import type { LoadOptions as WeightsLoadOptions, LoadProgress } from './weights/load-model.ts';
+import { loadModel } from './weights/load-model.ts';
+import type { ModelFiles } from './weights/model-files.ts';
+import { urlModelFiles } from './weights/model-files.ts';
+import type { WeightMap } from './weights/weight-map.ts';
+
+export type { Detection } from './postprocess/detection.ts';
+
+/** How often each expensive stage really ran (tests and the stats panel check the caches with it). */
+export interface DetectorCounters {
+  /** Image encodings (preprocessing + Swin + FPN). Editing only the prompt must not increase it. */
+  backboneRuns: number;
+  /** Prompt encodings (tokenizer + BERT). The same prompt on a new image must not increase it. */
+  textRuns: number;
+  /** VLDyHead + heads + post-processing runs. */
+  detectRuns: number;
+}
+
+export interface DetectorLoadOptions {
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+  /** Where verified weight shards are kept (default: the Cache API when present; null: none). */
+  cache?: WeightsLoadOptions['cache'];
+  /** Longer-side cap of the resized image: default the config's MAX_SIZE_TEST; null = none (GLIPDemo). */
+  maxImageSize?: number | null;
+}
+
+export interface DetectOptions {
+  /** Keep detections scoring above this (the official `score > threshold`). Default 0.5. */
+  threshold?: number;
+}
+
+/** Sizes of an encoded image: as given, and as the network saw it before padding. */
+export interface EncodedImageInfo {
+  originalSize: ImageSize;
+  imageSize: ImageSize;
+}
+
+export const DEFAULT_THRESHOLD = 0.5;
+/** Prompts (BERT states, ≤ 256 × hidden floats each) and images (FPN maps, ~20 MB each at 800 px) kept. */
+const PROMPT_CACHE_SIZE = 16;
+const IMAGE_CACHE_SIZE = 2;
+
+interface PromptFeatures {
+  encoded: EncodedPrompt;
+  /** Last BERT layer `[T, D]` for the T real tokens. */
+  hidden: tf.Tensor2D;
+  /** `[T]` ones: every kept token is real (no padding). */
+  mask: tf.Tensor1D;
+}
+
+interface ImageFeatures extends EncodedImageInfo {
+  /** P3..P7 `[1, H_l, W_l, C]`. */
+  levels: tf.Tensor4D[];
+}
+
+export class GlipDetector {
+  readonly counters: DetectorCounters = { backboneRuns: 0, textRuns: 0, detectRuns: 0 };
+  /** Wall times (ms) of the stages of the last `detect` (text, backbone, head); 0 for a stage served from a cache. */
+  lastTimings: Record<string, number> = {};
+  private readonly prompts = new Map<string, PromptFeatures>();
+  private readonly images = new Map<string, ImageFeatures>();
+  private disposed = false;
+
+  constructor(
+    readonly config: GlipConfig,
+    private readonly weights: WeightMap,
+    private readonly tokenizer: BertTokenizer,
+    private readonly maxImageSize?: number | null,
+  ) {}
+
+  /**
+   * Loads a converted model folder (`config.json`, `tokenizer.json`, `manifest.json`, shards): a base URL,
+   * or its files (`folderModelFiles(dir)` in Node, in-memory files from a converter or a picked folder).
+   * Weights land on the active tfjs backend, so choose the backend first.
+   */
+  static async load(model: string | ModelFiles, options: DetectorLoadOptions = {}): Promise<GlipDetector> {
+    const files = typeof model === 'string' ? urlModelFiles(model) : model;
+    const tokenizerJson = new TextDecoder().decode(await files.read('tokenizer.json', options.signal));
+    const tokenizer = BertTokenizer.fromJson(tokenizerJson);
+    try {
+      const { config, weights } = await loadModel(files, { onProgress: options.onProgress, signal: options.signal, cache: options.cache });
+      return new GlipDetector(config, weights, tokenizer, options.maxImageSize);
+    } catch (e) {
+      tokenizer.dispose();
+      throw e;
+    }
+  }
+
+  /** Tokenises the prompt and runs BERT, unless this prompt is cached. Returns the tokens and phrases the model sees. */
+  async encodePrompt(prompt: PromptInput): Promise<EncodedPrompt> {
+    return (await this.promptFeatures(prompt)).encoded;
+  }
+
+  /** Preprocesses the image and runs Swin + FPN, unless an image with the same pixels is cached. */
+  async encodeImage(image: PixelImage): Promise<EncodedImageInfo> {
+    const { originalSize, imageSize } = await this.imageFeatures(image);
+    return { originalSize, imageSize };
+  }
+
+  /** Boxes for the prompt's phrases in the image, best first, in the image's pixel coordinates. */
+  async detect(image: PixelImage, prompt: PromptInput, options: DetectOptions = {}): Promise<Detection[]> {
+    const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    this.lastTimings = { text: 0, backbone: 0, head: 0 };
+    const text = await this.promptFeatures(prompt);
+    const visual = await this.imageFeatures(image);
+    const started = performance.now();
+    const head = runGlipHead(this.weights, this.config, visual.levels, text.hidden, text.mask);
+    try {
+      const { detections } = await postprocess(head, text.encoded.phrases, {
+        ...this.config.postprocess,
+        boxCoderWeights: this.config.anchors.boxCoderWeights,
+        resizedSize: [visual.imageSize.height, visual.imageSize.width],
+        originalSize: [visual.originalSize.height, visual.originalSize.width],
+        scoreThreshold: threshold,
+      });
+      this.counters.detectRuns++;
+      this.lastTimings.head = performance.now() - started;
+      return detections;
+    } finally {
+      tf.dispose([...head.logits, ...head.bboxReg, ...head.centerness, ...head.anchors]);
+    }
+  }
+
+  /** Frees the weights, the cached features and the tokenizer. The detector cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of this.prompts.values()) tf.dispose([p.hidden, p.mask]);
+    for (const i of this.images.values()) tf.dispose(i.levels);
+    this.prompts.clear();
+    this.images.clear();
+    this.weights.dispose();
+    this.tokenizer.dispose();
+  }
+
+  private async promptFeatures(input: PromptInput): Promise<PromptFeatures> {
+    this.ensureAlive();
+    const prompt = toPrompt(input);
+    const key = JSON.stringify([prompt.caption, prompt.phrases.map((p) => p.charSpan)]);
+    const cached = takeFromCache(this.prompts, key);
+    if (cached) return cached;
+    const started = performance.now();
+    const encoded = encodePrompt(this.tokenizer, prompt, this.config.text.maxQueryLen);
+    const { hidden } = bertEncoder(encoded.inputIds, this.weights, this.config.bert);
+    await hidden.data(); // wait for the GPU so the timing is real (T × D floats: small)
+    const features = { encoded, hidden, mask: tf.ones([encoded.inputIds.length]) as tf.Tensor1D };
+    this.counters.textRuns++;
+    this.lastTimings.text = performance.now() - started;
+    putInCache(this.prompts, key, features, PROMPT_CACHE_SIZE, (f) => tf.dispose([f.hidden, f.mask]));
+    return features;
+  }
+
+  private async imageFeatures(image: PixelImage): Promise<ImageFeatures> {
+    this.ensureAlive();
+    const key = pixelKey(image);
+    const cached = takeFromCache(this.images, key);
+    if (cached) return cached;
+    const started = performance.now();
+    const pre = preprocessImage(image, this.config.input, this.maxImageSize === undefined ? {} : { maxSize: this.maxImageSize });
+    const stages = swinBackbone(pre.input, this.weights, this.config.swin);
+    pre.input.dispose();
+    const levels = fpn(stages[1], stages[2], stages[3], this.weights);
+    tf.dispose(stages);
+    await levels[levels.length - 1].data(); // P7 is tiny; reading it waits for the whole backbone
+    const features = { originalSize: pre.originalSize, imageSize: pre.imageSize, levels };
+    this.counters.backboneRuns++;
+    this.lastTimings.backbone = performance.now() - started;
+    putInCache(this.images, key, features, IMAGE_CACHE_SIZE, (f) => tf.dispose(f.levels));
+    return features;
+  }
+
+  private ensureAlive(): void {
+    if (this.disposed) throw new GlipError('disposed', 'this detector was disposed: load the model again to detect');
+  }
+}
+
+/** LRU lookup: a hit moves to the most recent end. */
+function takeFromCache<T>(cache: Map<string, T>, key: string): T | undefined {
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+function putInCache<T>(cache: Map<string, T>, key: string, value: T, capacity: number, evict: (v: T) => void): void {
+  cache.set(key, value);
+  for (const [k, v] of cache) {
+    if (cache.size <= capacity) break;
+    cache.delete(k);
+    evict(v);
+  }
+}
+
+/** Identifies an image by size and content (two FNV-1a hashes over the bytes), so a reused buffer with new pixels is not mistaken for the old image. */
+function pixelKey(image: PixelImage): string {
+  const { data, width, height } = image;
+  if (!data || !(width > 0) || !(height > 0)) throw new ImageInputError('the image has no pixels: give RGB(A) bytes with a positive width and height');
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ data.length;
+  for (let i = 0; i < data.length; i++) {
+    a = Math.imul(a ^ data[i], 0x01000193);
+    b = Math.imul(b ^ data[i], 0x5bd1e995) ^ (b >>> 15);
+  }
+  return `${width}x${height}x${data.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+}

@@ -1,0 +1,23 @@
+// @webglip/core: GLIP grounded object detection on tfjs (WebGPU in browsers, Dawn or CPU in Node).
+//
+//   const { kind } = await createBackend('webgpu');          // falls back to wasm, then cpu
+//   const detector = await GlipDetector.load('models/glip-t/');
+//   const boxes = await detector.detect(imageData, 'person. dog. frisbee.', { threshold: 0.5 });
+//   // → [{ box: [x0, y0, x1, y1], score, phrase: 'dog', charSpan: [8, 11], tokenIndices: [3] }, …]
+//   detector.dispose();
+export { DEFAULT_THRESHOLD, GlipDetector } from './detector.ts';
+export type { Detection, DetectOptions, DetectorCounters, DetectorLoadOptions, EncodedImageInfo } from './detector.ts';
+export * from './errors.ts';
+export type { GlipConfig } from './config.ts';
+export type { PixelImage } from './image/preprocess.ts';
+export { createBackend } from './runtime/device.ts';
+export type { BackendKind, BackendSelection } from './runtime/device.ts';
+export { encodePrompt, MAX_QUERY_LEN } from './text/encode-prompt.ts';
+export type { DroppedPhrase, EncodedPrompt, GroundedPhrase } from './text/encode-prompt.ts';
+export { captionPrompt, categoryPrompt, parsePrompt, toPrompt } from './text/prompt.ts';
+export type { CharSpan, Phrase, Prompt, PromptInput } from './text/prompt.ts';
+export { BertTokenizer } from './text/tokenizer.ts';
+export type { Encoding } from './text/tokenizer.ts';
+export type { LoadProgress } from './weights/load-model.ts';
+export { urlModelFiles } from './weights/model-files.ts';
+export type { ModelFiles } from './weights/model-files.ts';
