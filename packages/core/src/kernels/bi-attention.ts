@@ -23,7 +23,7 @@ export function biAttention(
   valueL: tf.Tensor3D,
   textMask: tf.Tensor1D,
 ): { outV: tf.Tensor3D; outL: tf.Tensor3D } {
-  if (fusedPathActive() && k.shape[1] <= FUSED_MAX_TEXT && fusedFitsWorkgroupMemory(q.shape[2])) {
+  if (fusedPathActive(q, k, valueV, valueL, textMask) && k.shape[1] <= FUSED_MAX_TEXT && fusedFitsWorkgroupMemory(q.shape[2])) {
     const [outV, outL] = tf.engine().runKernel(KERNEL_NAME, { q, k, valueV, valueL, textMask }) as tf.Tensor3D[];
     return { outV, outL };
   }

@@ -42,7 +42,7 @@ export function modulatedDeformConv3x3(
   bias: tf.Tensor1D | null,
   stride: 1 | 2,
 ): tf.Tensor3D {
-  if (fusedPathActive()) {
+  if (fusedPathActive(x, offset, mask, weight, bias)) {
     // Without bias the weight tensor fills bias's binding; the shader does not read it then.
     return tf.engine().runKernel(KERNEL_NAME, { x, offset, mask, weight, bias: bias ?? weight }, { stride, hasBias: bias !== null }) as tf.Tensor3D;
   }

@@ -14,7 +14,10 @@ export function fusedKernelsEnabled(): boolean {
   return fused;
 }
 
-/** True when an op should run its fused WGSL kernel now: switch on and the `webgpu` backend active. */
-export function fusedPathActive(): boolean {
-  return fused && tf.getBackend() === 'webgpu';
+/**
+ * True when an op should run its fused WGSL kernel on `inputs`: switch on, the `webgpu` backend
+ * active, and no empty tensor (those take the reference).
+ */
+export function fusedPathActive(...inputs: (tf.Tensor | null)[]): boolean {
+  return fused && tf.getBackend() === 'webgpu' && inputs.every((t) => t === null || t.size > 0);
 }

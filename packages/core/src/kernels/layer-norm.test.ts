@@ -59,3 +59,12 @@ describe('fused kernels in tfjs compile-only mode', () => {
     expect(Array.from(z).map((v) => Math.round(v * 1000) / 1000)).toEqual([-1.225, 0, 1.225, -1.225, 0, 1.225]);
   });
 });
+
+describe('fused kernels with empty tensors', () => {
+  it('take the reference path', async () => {
+    await useBackend('webgpu');
+    const y = layerNorm(tf.zeros([0, 4]), tf.ones([4]), tf.zeros([4]), 1e-5);
+    expect(y.shape).toEqual([0, 4]);
+    expect((await y.data()).length).toBe(0);
+  });
+});

@@ -11,7 +11,7 @@ const WORKGROUP_SIZE = 64;
 
 /** x `[..., C]`, gamma `[C]`, beta `[C]` → `[..., C]`. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  if (fusedPathActive()) return tf.engine().runKernel(KERNEL_NAME, { x, gamma, beta }, { eps }) as tf.Tensor;
+  if (fusedPathActive(x, gamma, beta)) return tf.engine().runKernel(KERNEL_NAME, { x, gamma, beta }, { eps }) as tf.Tensor;
   return layerNormReference(x, gamma, beta, eps);
 }
 

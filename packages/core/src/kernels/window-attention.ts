@@ -17,7 +17,7 @@ const WORKGROUP_SIZE = 64;
 export function windowAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor3D, mask: tf.Tensor3D | null): tf.Tensor4D {
   const m = q.shape[2];
   // The kernel keeps a window's M × M scores in workgroup memory (M = 49 for 7×7 windows: 9.6 KB).
-  if (fusedPathActive() && m * m * 4 <= workgroupMemoryLimit()) {
+  if (fusedPathActive(q, k, v, bias, mask) && m * m * 4 <= workgroupMemoryLimit()) {
     // Without a mask the bias tensor fills the mask's binding; the shader does not read it then.
     return tf.engine().runKernel(KERNEL_NAME, { q, k, v, bias, mask: mask ?? bias }, { hasMask: mask !== null }) as tf.Tensor4D;
   }
