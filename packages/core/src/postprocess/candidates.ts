@@ -45,7 +45,7 @@ export async function selectCandidates(
   }
   const [boxes, finalScores, labels, locations] = tf.tidy(() => {
     const { values, indices } = tf.topk(key, k, true);
-    const loc = tf.floorDiv(indices, numPhrases);
+    const loc = tf.cast(tf.floorDiv(indices, numPhrases), 'int32'); // wasm's FloorDiv returns float32
     const label = tf.add(tf.mod(indices, numPhrases), 1);
     const decoded = decodeBoxes(tf.gather(bboxReg, loc), tf.gather(anchors, loc), opts.boxCoderWeights);
     const [x1, y1, x2, y2] = tf.unstack(decoded, 1);
