@@ -8,7 +8,8 @@ const PORT = 4173;
 export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results',
-  timeout: 120_000,
+  // SwiftShader runs GLIP at CPU speed (a minute or more per image on a busy 2-core machine).
+  timeout: 300_000,
   expect: { timeout: 60_000 },
   fullyParallel: false,
   workers: 1,

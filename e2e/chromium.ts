@@ -5,3 +5,6 @@ export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swi
 
 /** Headless, quiet, no background traffic. */
 export const QUIET_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Longest wait for one model load or detection in a spec (SwiftShader is CPU-speed WebGPU). */
+export const INFERENCE_TIMEOUT = 240_000;

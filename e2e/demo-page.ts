@@ -2,6 +2,7 @@
 import { expect, type Page } from '@playwright/test';
 import type { Detection, EngineCounters } from '../packages/core/src/worker/protocol.ts';
 import type { DemoState } from '../web/src/main.ts';
+import { INFERENCE_TIMEOUT } from './chromium.ts';
 import type { TestScene } from './scene.ts';
 
 type PlainState = Omit<DemoState, 'counters'>;
@@ -16,7 +17,7 @@ export async function demoState(page: Page): Promise<PlainState> {
 /** Opens the demo and waits until the shipped model is loaded (fails with the page's own message otherwise). */
 export async function openDemo(page: Page): Promise<PlainState> {
   await page.goto('./');
-  await page.waitForFunction(() => window.__webglip !== undefined && window.__webglip.status !== 'loading', null, { timeout: 90_000 });
+  await page.waitForFunction(() => window.__webglip !== undefined && window.__webglip.status !== 'loading', null, { timeout: INFERENCE_TIMEOUT });
   const state = await demoState(page);
   expect(state.status, `the demo did not load its model: ${state.error}`).toBe('ready');
   return state;
@@ -39,7 +40,7 @@ export async function detectPrompt(page: Page, prompt: string): Promise<Detectio
 }
 
 async function waitForRun(page: Page, runsBefore: number): Promise<Detection[]> {
-  await page.waitForFunction((n) => (window.__webglip?.detectRuns ?? 0) > n || window.__webglip?.error != null, runsBefore, { timeout: 90_000 });
+  await page.waitForFunction((n) => (window.__webglip?.detectRuns ?? 0) > n || window.__webglip?.error != null, runsBefore, { timeout: INFERENCE_TIMEOUT });
   const state = await demoState(page);
   expect(state.error, 'the demo reported an error').toBeNull();
   return state.detections;

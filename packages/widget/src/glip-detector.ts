@@ -1,9 +1,10 @@
 // <glip-detector src="photo.jpg" prompt="cat. remote control" model="models/glip-nano/" threshold="0.5">
 // Shows the image with the prompt's phrases boxed, re-running when `src`, `prompt` or `model` change
 // (a `threshold` change only re-filters). Fires `detections` (detail: Detection[], the engine API's
-// JSON). Every widget on a page asking for the same model shares one engine worker and one copy of the
-// weights, and images with the same `src` are encoded once. Styles are constructed stylesheets and
-// nothing is evaluated, so it runs under a strict CSP (see packages/widget/README.md).
+// JSON). Every widget on a page asking for the same model shares one engine worker and one copy of
+// the weights; an image `src` is encoded once, and a (src, prompt) pair is detected once. Styles are
+// constructed stylesheets and nothing is evaluated, so it runs under a strict CSP (see
+// packages/widget/README.md).
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
 import { CANDIDATE_THRESHOLD } from '@webglip/core/worker/engine-host.ts';
 import type { Detection } from '@webglip/core/worker/protocol.ts';
@@ -24,6 +25,8 @@ let sheet: CSSStyleSheet | null = null;
 
 /** Encoded images per engine and absolute `src`, shared by every widget on the page. */
 const imageHandles = new WeakMap<GlipClient, Map<string, Promise<ImageHandle>>>();
+/** Candidate detections per engine, `src` and prompt: identical widgets run the network once. */
+const sharedCandidates = new WeakMap<GlipClient, Map<string, Promise<Detection[]>>>();
 
 /** Decodes an image URL (same origin, or served with CORS: the engine reads its pixels). */
 async function loadBitmap(src: string): Promise<ImageBitmap> {
@@ -44,6 +47,21 @@ function sharedImage(client: GlipClient, src: string, bitmap: ImageBitmap): Prom
     handles.set(src, handle);
   }
   return handle;
+}
+
+function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, prompt: string): Promise<Detection[]> {
+  let results = sharedCandidates.get(client);
+  if (!results) sharedCandidates.set(client, (results = new Map()));
+  const key = `${src}\n${prompt}`;
+  let result = results.get(key);
+  if (!result) {
+    result = sharedImage(client, src, bitmap)
+      .then((handle) => client.detect(handle, prompt, { threshold: CANDIDATE_THRESHOLD }))
+      .then((r) => r.detections);
+    result.catch(() => results.delete(key));
+    results.set(key, result);
+  }
+  return result;
 }
 
 export class GlipDetectorElement extends HTMLElement {
@@ -123,10 +141,9 @@ export class GlipDetectorElement extends HTMLElement {
       this.render(false);
       if (prompt.length === 0) return void (this.status.textContent = '');
       this.status.textContent = 'Detecting…';
-      const handle = await sharedImage(client, absoluteSrc, bitmap);
-      const { detections } = await client.detect(handle, prompt, { threshold: CANDIDATE_THRESHOLD });
+      const candidates = await candidatesFor(client, absoluteSrc, bitmap, prompt);
       if (run !== this.run) return;
-      this.candidates = detections;
+      this.candidates = candidates;
       this.status.textContent = '';
       this.render(true);
     } catch (e) {
