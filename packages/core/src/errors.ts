@@ -94,3 +94,19 @@ export class EvalDataError extends GlipError {
     super('eval-data', message);
   }
 }
+
+/** The GPU reported an error while the engine ran: out of memory, or a rejected command (validation / internal). */
+export class GpuError extends GlipError {
+  constructor(readonly kind: 'out-of-memory' | 'validation' | 'internal', detail: string) {
+    super(kind === 'out-of-memory' ? 'gpu-out-of-memory' : 'gpu-error', kind === 'out-of-memory'
+      ? `the GPU ran out of memory (${detail}). Use a smaller image or model, close other GPU-heavy tabs, or choose the wasm backend.`
+      : `the GPU rejected the engine's work (${kind}: ${detail}). This is a bug in webglip or the browser's WebGPU: please report it with your GPU and browser; the wasm backend avoids it.`);
+  }
+}
+
+/** A call on an engine that was disposed (or was being disposed when the call was made). */
+export class DisposedError extends GlipError {
+  constructor(what = 'the detector') {
+    super('disposed', `${what} was disposed: load the model again to detect`);
+  }
+}
