@@ -127,6 +127,7 @@ export class GlipDetector {
     this.lastTimings = { text: 0, backbone: 0, head: 0 };
     const text = await this.promptFeatures(prompt);
     const visual = await this.imageFeatures(image);
+    this.ensureAlive(); // disposed while the image was encoding: the weights are gone
     const started = performance.now();
     const head = runGlipHead(this.weights, this.config, visual.levels, text.hidden, text.mask);
     try {
@@ -166,7 +167,7 @@ export class GlipDetector {
     const started = performance.now();
     const encoded = encodePrompt(this.tokenizer, prompt, this.config.text.maxQueryLen);
     const { hidden } = bertEncoder(encoded.inputIds, this.weights, this.config.bert);
-    await hidden.data(); // wait for the GPU so the timing is real (T × D floats: small)
+    await this.settle(hidden, [hidden]); // wait for the GPU so the timing is real (T × D floats: small)
     const features = { encoded, hidden, mask: tf.ones([encoded.inputIds.length]) as tf.Tensor1D };
     this.counters.textRuns++;
     this.lastTimings.text = performance.now() - started;
@@ -185,12 +186,26 @@ export class GlipDetector {
     pre.input.dispose();
     const levels = fpn(stages[1], stages[2], stages[3], this.weights);
     tf.dispose(stages);
-    await levels[levels.length - 1].data(); // P7 is tiny; reading it waits for the whole backbone
+    await this.settle(levels[levels.length - 1], levels); // P7 is tiny; reading it waits for the whole backbone
     const features = { originalSize: pre.originalSize, imageSize: pre.imageSize, levels };
     this.counters.backboneRuns++;
     this.lastTimings.backbone = performance.now() - started;
     putInCache(this.images, key, features, IMAGE_CACHE_SIZE, (f) => tf.dispose(f.levels));
     return features;
+  }
+
+  /**
+   * Waits until `probe` is computed. If that fails (a lost device) or the detector was disposed
+   * meanwhile, frees `made` (not cached yet) and throws, so nothing leaks into a disposed detector.
+   */
+  private async settle(probe: tf.Tensor, made: tf.Tensor[]): Promise<void> {
+    try {
+      await probe.data();
+      this.ensureAlive();
+    } catch (e) {
+      tf.dispose(made);
+      throw e;
+    }
   }
 
   private ensureAlive(): void {
