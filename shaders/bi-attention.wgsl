@@ -33,8 +33,9 @@
 // Grids larger than 65535 are laid over x and y; a workgroup's linear id is wg.y · numWorkgroups.x + wg.x.
 // Accumulation is f32 throughout.
 
-// Head dimension (256 for GLIP-T: 2048 / 8 heads).
-override D: u32 = 256u;
+// Largest head dimension D (sizes textPartials' accumulators); D itself is a uniform, so every head
+// dimension up to DMAX shares one pipeline (GLIP: D = 2048 / 8 heads = 256).
+override DMAX: u32 = 256u;
 // Threads per workgroup.
 override WG: u32 = 64u;
 // imageFromText: image tokens per workgroup, and the most text tokens supported.
@@ -51,6 +52,7 @@ const LOWEST: f32 = -3.0e38;
 
 struct Params {
   heads: u32,
+  d: u32,        // head dimension, ≤ DMAX
   n: u32,        // image tokens
   t: u32,        // text tokens
   segLen: u32,   // image tokens per textPartials segment, a multiple of NB
@@ -72,7 +74,7 @@ var<workgroup> rowWeights: array<f32, ROWS * TMAX>;
 
 // textPartials: accumulators [TT, D]; logits then weights of the current step [NB, TT]; per text
 // token the running max, running sum, and the factor rescaling the accumulator in this step.
-var<workgroup> textAcc: array<f32, TT * D>;
+var<workgroup> textAcc: array<f32, TT * DMAX>;
 var<workgroup> stepWeights: array<f32, NB * TT>;
 var<workgroup> runMax: array<f32, TT>;
 var<workgroup> runSum: array<f32, TT>;
@@ -84,6 +86,7 @@ fn linearId(wg: vec3<u32>, grid: vec3<u32>) -> u32 {
 
 // clamp(q[h, n] · k[h, t], ±50000)
 fn logit(h: u32, n: u32, t: u32) -> f32 {
+  let D = params.d;
   let qBase = (h * params.n + n) * D;
   let kBase = (h * params.t + t) * D;
   var a = 0.0;
@@ -107,6 +110,7 @@ fn imageFromText(
   let h = id / tiles;
   let n0 = (id % tiles) * ROWS;
   let T = params.t;
+  let D = params.d;
 
   for (var i = lid; i < ROWS * T; i += WG) {
     let r = i / T;
@@ -160,6 +164,7 @@ fn textPartials(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let T = params.t;
+  let D = params.d;
   let S = params.segments;
   let textTiles = (T + TT - 1u) / TT;
   let id = linearId(wg, grid);
@@ -258,6 +263,7 @@ fn textCombine(
   }
   let h = id / T;
   let t = id % T;
+  let D = params.d;
   let stride = D + 2u;
 
   var m = LOWEST;

@@ -5,7 +5,7 @@
 //   out[w, h, i]  = Σ_j softmax_j(S[w, h, i, j]) · v[w, h, j]
 //
 // Layouts (f32, row-major, contiguous): q, k, v, out [nW, heads, M, D] (q already scaled by
-// D^−½; M = window tokens, 49 for 7×7 windows), bias [heads, M, M] (relative position bias),
+// D^−½; M = window tokens, 49 for 7×7 windows; M ≤ MAX_M), bias [heads, M, M] (relative position bias),
 // mask [nW, M, M] (0 or −100 for shifted windows; not read when params.hasMask is 0).
 //
 // Dispatch: one workgroup per (window, head): nW · heads workgroups, laid over x and y when above
@@ -14,9 +14,9 @@
 // compute them (pairs (i, j) strided by WG), then each thread normalises rows lid, lid + WG, …, then the threads
 // produce out elements (i, c) strided by WG, accumulating in f32.
 
-// Tokens per window and head dimension.
-override M: u32 = 49u;
-override D: u32 = 32u;
+// Most tokens per window (sizes the scores in workgroup memory); M and D themselves are uniforms,
+// so every window size up to MAX_M shares one pipeline.
+override MAX_M: u32 = 49u;
 // Threads per workgroup.
 override WG: u32 = 64u;
 
@@ -26,6 +26,8 @@ const LOWEST: f32 = -3.0e38;
 struct Params {
   windows: u32,
   heads: u32,
+  m: u32,       // tokens per window
+  d: u32,       // head dimension
   hasMask: u32, // 1: add the shifted-window mask
 }
 
@@ -37,8 +39,8 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-// Scores, then softmax weights, of the workgroup's (window, head): [M, M].
-var<workgroup> weights: array<f32, M * M>;
+// Scores, then softmax weights, of the workgroup's (window, head): [M, M] of [MAX_M, MAX_M].
+var<workgroup> weights: array<f32, MAX_M * MAX_M>;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -52,6 +54,8 @@ fn main(
   }
   let w = id / params.heads;
   let h = id % params.heads;
+  let M = params.m;
+  let D = params.d;
   let base = id * M * D; // start of (w, h) in q, k, v and out
 
   for (var p = lid; p < M * M; p += WG) {

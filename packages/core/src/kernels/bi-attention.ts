@@ -56,6 +56,8 @@ const KERNEL_NAME = 'WebglipBiAttention';
 /** The shader's TMAX: text tokens one image-row workgroup holds (BERT's max_query_len is 256). */
 const FUSED_MAX_TEXT = 256;
 const WORKGROUP_SIZE = 64;
+/** Head dimensions up to this share one pipeline (the shader's DMAX); larger ones get their own. */
+const SHARED_MAX_HEAD_DIM = 256;
 /** Image tokens per imageFromText workgroup (the shader's ROWS). */
 const IMAGE_ROWS = 8;
 /** Text tokens per textPartials workgroup and image tokens per step (the shader's TT and NB). */
@@ -68,7 +70,7 @@ const MIN_SEGMENT = 64;
 /** Workgroup memory of the larger entry point: imageFromText's weights or textPartials' accumulators. */
 function fusedFitsWorkgroupMemory(headDim: number): boolean {
   const imageSide = IMAGE_ROWS * FUSED_MAX_TEXT * 4;
-  const textSide = (TEXT_TILE * headDim + IMAGE_STEP * TEXT_TILE + 3 * TEXT_TILE) * 4;
+  const textSide = (TEXT_TILE * Math.max(SHARED_MAX_HEAD_DIM, headDim) + IMAGE_STEP * TEXT_TILE + 3 * TEXT_TILE) * 4;
   return Math.max(imageSide, textSide) <= workgroupMemoryLimit();
 }
 
@@ -82,11 +84,12 @@ registerWgslKernel(KERNEL_NAME, ({ q, k, valueV, valueL, textMask }, backend) =>
   const [outV, outL, partials] = runWgsl(backend, {
     label: 'bi-attention',
     code: shader,
-    constants: { D: d, WG: WORKGROUP_SIZE, ROWS: IMAGE_ROWS, TMAX: FUSED_MAX_TEXT, TT: TEXT_TILE, NB: IMAGE_STEP },
+    constants: { DMAX: Math.max(SHARED_MAX_HEAD_DIM, d), WG: WORKGROUP_SIZE, ROWS: IMAGE_ROWS, TMAX: FUSED_MAX_TEXT, TT: TEXT_TILE, NB: IMAGE_STEP },
     inputs: [q, k, valueV, valueL, textMask],
     outputShapes: [[heads, n, d], [heads, t, d], [heads, segments, t, d + 2]],
     params: packParams([
       ['u32', heads],
+      ['u32', d],
       ['u32', n],
       ['u32', t],
       ['u32', segLen],

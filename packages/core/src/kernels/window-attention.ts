@@ -9,15 +9,17 @@ import { grid2d, packParams, registerWgslKernel, runWgsl, workgroupMemoryLimit }
 
 const KERNEL_NAME = 'WebglipWindowAttention';
 const WORKGROUP_SIZE = 64;
+/** Windows up to 7×7 share one pipeline (the shader's MAX_M); larger ones get their own. */
+const SHARED_MAX_TOKENS = 49;
 
 /**
  * q, k, v `[nW, heads, M, d]` (M = window tokens), bias `[heads, M, M]` (relative position bias),
  * mask `[nW, M, M]` (0 / −100 for shifted windows) or null → `[nW, heads, M, d]`.
  */
 export function windowAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor3D, mask: tf.Tensor3D | null): tf.Tensor4D {
-  const m = q.shape[2];
+  const maxM = Math.max(SHARED_MAX_TOKENS, q.shape[2]);
   // The kernel keeps a window's M × M scores in workgroup memory (M = 49 for 7×7 windows: 9.6 KB).
-  if (fusedPathActive(q, k, v, bias, mask) && m * m * 4 <= workgroupMemoryLimit()) {
+  if (fusedPathActive(q, k, v, bias, mask) && maxM * maxM * 4 <= workgroupMemoryLimit()) {
     // Without a mask the bias tensor fills the mask's binding; the shader does not read it then.
     return tf.engine().runKernel(KERNEL_NAME, { q, k, v, bias, mask: mask ?? bias }, { hasMask: mask !== null }) as tf.Tensor4D;
   }
@@ -38,12 +40,14 @@ registerWgslKernel(KERNEL_NAME, ({ q, k, v, bias, mask }, backend, attrs) => {
   return runWgsl(backend, {
     label: 'window-attention',
     code: shader,
-    constants: { M: m, D: d, WG: WORKGROUP_SIZE },
+    constants: { MAX_M: Math.max(SHARED_MAX_TOKENS, m), WG: WORKGROUP_SIZE },
     inputs: [q, k, v, bias, mask],
     outputShapes: [q.shape],
     params: packParams([
       ['u32', windows],
       ['u32', heads],
+      ['u32', m],
+      ['u32', d],
       ['u32', attrs.hasMask ? 1 : 0],
     ]),
     passes: [{ entryPoint: 'main', workgroups: grid2d(windows * heads) }],
