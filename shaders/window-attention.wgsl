@@ -5,14 +5,14 @@
 //   out[w, h, i]  = Σ_j softmax_j(S[w, h, i, j]) · v[w, h, j]
 //
 // Layouts (f32, row-major, contiguous): q, k, v, out [nW, heads, M, D] (q already scaled by
-// D^−½; M = window tokens, 49 for 7×7 windows; M ≤ MAX_M), bias [heads, M, M] (relative position bias),
-// mask [nW, M, M] (0 or −100 for shifted windows; not read when params.hasMask is 0).
+// D^−½; M = window tokens, 49 for 7×7 windows; M ≤ MAX_M), bias [heads, M, M] (relative position
+// bias), mask [nW, M, M] (0 or −100 for shifted windows; not read when params.hasMask is 0).
 //
 // Dispatch: one workgroup per (window, head): nW · heads workgroups, laid over x and y when above
 // the 65535 per-dimension limit (linear id = wg.y · numWorkgroups.x + wg.x = w · heads + h).
 // The workgroup owns the M × M scores of its window and head in workgroup memory: its WG threads
-// compute them (pairs (i, j) strided by WG), then each thread normalises rows lid, lid + WG, …, then the threads
-// produce out elements (i, c) strided by WG, accumulating in f32.
+// compute them (pairs (i, j) strided by WG), then each thread normalises rows lid, lid + WG, …,
+// then the threads produce out elements (i, c) strided by WG, accumulating in f32.
 
 // Most tokens per window (sizes the scores in workgroup memory); M and D themselves are uniforms,
 // so every window size up to MAX_M shares one pipeline.
