@@ -15,6 +15,12 @@ export function resizedSize({ height: h, width: w }: ImageSize, minSize: number,
   const short = Math.min(w, h);
   const long = Math.max(w, h);
   if (maxSize !== null && (long / short) * size > maxSize) size = roundHalfEven((maxSize * short) / long);
+  if (size < 1) {
+    // A strip longer than 2·maxSize per pixel of width: the official rule gives a 0-pixel side (and a
+    // crash). Keep one pixel and the long side at the cap.
+    const capped = Math.min(Math.floor(long / short), maxSize ?? long);
+    return w < h ? { height: capped, width: 1 } : { height: 1, width: capped };
+  }
   if (short === size) return { height: h, width: w };
   // Python's int(size * long / short): the product first, then a float division, then truncation.
   const newLong = Math.floor((size * long) / short);
