@@ -84,6 +84,7 @@ export class GlipDetector {
   private readonly prompts = new Map<string, PromptFeatures>();
   private readonly images = new Map<string, ImageFeatures>();
   private disposed = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly config: GlipConfig,
@@ -112,17 +113,23 @@ export class GlipDetector {
 
   /** Tokenises the prompt and runs BERT, unless this prompt is cached. Returns the tokens and phrases the model sees. */
   async encodePrompt(prompt: PromptInput): Promise<EncodedPrompt> {
-    return (await this.promptFeatures(prompt)).encoded;
+    return this.serial(async () => (await this.promptFeatures(prompt)).encoded);
   }
 
   /** Preprocesses the image and runs Swin + FPN, unless an image with the same pixels is cached. */
   async encodeImage(image: PixelImage): Promise<EncodedImageInfo> {
-    const { originalSize, imageSize } = await this.imageFeatures(image);
-    return { originalSize, imageSize };
+    return this.serial(async () => {
+      const { originalSize, imageSize } = await this.imageFeatures(image);
+      return { originalSize, imageSize };
+    });
   }
 
   /** Boxes for the prompt's phrases in the image, best first, in the image's pixel coordinates. */
   async detect(image: PixelImage, prompt: PromptInput, options: DetectOptions = {}): Promise<Detection[]> {
+    return this.serial(() => this.detectNow(image, prompt, options));
+  }
+
+  private async detectNow(image: PixelImage, prompt: PromptInput, options: DetectOptions): Promise<Detection[]> {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     this.lastTimings = { text: 0, backbone: 0, head: 0 };
     const text = await this.promptFeatures(prompt);
@@ -156,6 +163,16 @@ export class GlipDetector {
     this.images.clear();
     this.weights.dispose();
     this.tokenizer.dispose();
+  }
+
+  /**
+   * Runs calls one at a time, in order (concurrent callers each get their own result): otherwise one
+   * call's image could evict the cached features another call is about to use.
+   */
+  private serial<T>(call: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(call);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   private async promptFeatures(input: PromptInput): Promise<PromptFeatures> {
