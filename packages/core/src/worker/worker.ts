@@ -1,14 +1,11 @@
 // Web Worker entry: runs the engine off the page's main thread. Messages follow protocol.ts.
 // Start it with `new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` (GlipClient does).
-import type { Engine, EngineFactory } from './engine-host.ts';
+import { GlipDetector } from '../detector.ts';
+import type { EngineFactory } from './engine-host.ts';
 import { EngineHost } from './engine-host.ts';
 import type { ModelFiles } from '../weights/model-files.ts';
 import { chooseBackend } from './backend.ts';
-import { errorPayload, type ModelFileBytes, type LoadProgress, type Request, type Response } from './protocol.ts';
-
-interface DetectorModule {
-  GlipDetector: { load(model: string | ModelFiles, options: { onProgress: (p: LoadProgress) => void }): Promise<Engine> };
-}
+import { errorPayload, type ModelFileBytes, type Request, type Response } from './protocol.ts';
 
 /** In-memory folder files (sent by the page) as the weights loader reads them. */
 function bytesModelFiles(files: ModelFileBytes): ModelFiles {
@@ -21,16 +18,9 @@ function bytesModelFiles(files: ModelFileBytes): ModelFiles {
   };
 }
 
-// The detector is written in parallel with this worker; the glob keeps the bundle building until it lands.
-const detectorModule = Object.values(import.meta.glob<DetectorModule>('../detector.ts'))[0];
-
 const factory: EngineFactory = {
   chooseBackend,
-  async load(model, onProgress) {
-    if (!detectorModule) throw new Error('the engine (packages/core/src/detector.ts) is not part of this build yet');
-    const { GlipDetector } = await detectorModule();
-    return GlipDetector.load(typeof model === 'string' ? model : bytesModelFiles(model), { onProgress });
-  },
+  load: (model, onProgress) => GlipDetector.load(typeof model === 'string' ? model : bytesModelFiles(model), { onProgress }),
 };
 
 const host = new EngineHost(factory);
