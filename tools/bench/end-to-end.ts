@@ -1,0 +1,153 @@
+// End-to-end benchmark of one model in one kernel mode (fused WGSL on or off), on a fresh backend:
+// model load, shader compile (a compile-only pass, as a load-time warm-up would do), first and steady
+// inference through GlipDetector, prompt-only and image-only re-runs (the detector's caches), a
+// per-stage profile, peak memory, and tensors / GPU bytes alive before and after many runs.
+import * as tf from '@tensorflow/tfjs';
+import { GlipDetector } from '@webglip/core/detector.ts';
+import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
+import type { BackendKind } from '@webglip/core/runtime/device.ts';
+import { encodePrompt } from '@webglip/core/text/encode-prompt.ts';
+import type { MemoryFigures } from './gpu.ts';
+import { compileOnly, freshBackend, memoryFigures, settle, tfjsPipelineCount, timed } from './gpu.ts';
+import type { BenchModel } from './models.ts';
+import { plainStage, stagedInference, timingStage } from './staged-inference.ts';
+import type { Summary } from './stats.ts';
+import { percentile, round, summarize } from './stats.ts';
+import { distinctImage, distinctPrompt } from './workload.ts';
+
+export interface ModeOptions {
+  backend: BackendKind;
+  fused: boolean;
+  /** Run a compile-only pass after loading (otherwise the first inference compiles). */
+  precompile: boolean;
+  steadyRuns: number;
+  /** Re-runs with a cached image / cached prompt; 0 skips them. */
+  rerunRuns: number;
+  /** Staged (per-stage) runs; 0 skips the profile. */
+  stageRuns: number;
+  /** Extra full runs for the leak check; 0 skips it. */
+  leakRuns: number;
+}
+
+export interface ModeResult {
+  fused: boolean;
+  precompiled: boolean;
+  loadMs: number;
+  /** Compile-only pass (null without precompile) and the tfjs pipelines it compiled. */
+  compileMs: number | null;
+  pipelinesAtLoad: number;
+  /** Pipelines after all runs: more than at load means some compiled lazily during inference. */
+  pipelinesAfterRuns: number;
+  firstMs: number;
+  steady: Summary;
+  promptOnly: Summary | null;
+  imageOnly: Summary | null;
+  /** Median ms per stage over the staged runs (each stage followed by a GPU wait). */
+  stagesMs: Record<string, number>;
+  /** Peak bytes of live tensors during one full inference (tf.profile). */
+  peakTensorBytes: number;
+  /** GPU bytes tfjs holds after the runs (its buffer pool included). */
+  gpuBytesAllocated: number;
+  detections: number;
+  leak: { runs: number; before: MemoryFigures; after: MemoryFigures } | null;
+}
+
+export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line: string) => void): Promise<ModeResult> {
+  await freshBackend(opts.backend);
+  setFusedKernels(opts.fused);
+  const label = `${model.name} ${opts.fused ? 'fused' : 'plain'}`;
+  const load = await timed(() => model.loadWeights());
+  const weights = load.value;
+  log(`${label}: loaded in ${round(load.ms)} ms`);
+  const tokenizer = model.makeTokenizer();
+  const detector = new GlipDetector(model.config, weights, tokenizer, model.maxImageSize);
+  let k = 1000;
+  const encode = (i: number) => encodePrompt(tokenizer, distinctPrompt(i), model.config.text.maxQueryLen);
+  try {
+    let compileMs: number | null = null;
+    if (opts.precompile) {
+      const input = { w: weights, config: model.config, image: model.image, maxImageSize: model.maxImageSize, prompt: encode(0) };
+      compileMs = (await timed(() => compileOnly(() => stagedInference(input, plainStage, false)))).ms;
+      log(`${label}: compile-only pass ${round(compileMs)} ms, ${tfjsPipelineCount()} tfjs pipelines`);
+    }
+    const pipelinesAtLoad = tfjsPipelineCount();
+
+    const full = async () => {
+      k++;
+      return detector.detect(distinctImage(model.image, k), distinctPrompt(k), { threshold: 0 });
+    };
+    const first = await timed(full);
+    log(`${label}: first inference ${round(first.ms)} ms (${first.value.length} detections)`);
+    const steadySamples: number[] = [];
+    for (let i = 0; i < opts.steadyRuns; i++) steadySamples.push((await timed(full)).ms);
+    log(`${label}: steady p50 ${round(percentile(steadySamples, 50))} ms over ${opts.steadyRuns}`);
+
+    let promptOnly: Summary | null = null;
+    let imageOnly: Summary | null = null;
+    if (opts.rerunRuns > 0) {
+      const image = distinctImage(model.image, 1);
+      const prompt = distinctPrompt(1);
+      await detector.detect(image, prompt, { threshold: 0 }); // caches both
+      const p: number[] = [];
+      const im: number[] = [];
+      for (let i = 0; i < opts.rerunRuns; i++) {
+        k++;
+        const before = { ...detector.counters };
+        p.push((await timed(() => detector.detect(image, distinctPrompt(k), { threshold: 0 }))).ms);
+        if (detector.counters.backboneRuns !== before.backboneRuns) throw new Error('prompt-only re-run ran the backbone: image cache missed');
+        im.push((await timed(() => detector.detect(distinctImage(model.image, k), prompt, { threshold: 0 }))).ms);
+        if (detector.counters.textRuns !== before.textRuns + 1) throw new Error('image-only re-run ran BERT: prompt cache missed');
+      }
+      promptOnly = summarize(p);
+      imageOnly = summarize(im);
+      log(`${label}: prompt-only p50 ${promptOnly.p50} ms, image-only p50 ${imageOnly.p50} ms`);
+    }
+
+    const stageSamples = new Map<string, number[]>();
+    for (let i = 0; i < opts.stageRuns; i++) {
+      const times = new Map<string, number>();
+      const input = { w: weights, config: model.config, image: distinctImage(model.image, ++k), maxImageSize: model.maxImageSize, prompt: encode(k) };
+      await stagedInference(input, timingStage(times));
+      for (const [name, ms] of times) stageSamples.set(name, [...(stageSamples.get(name) ?? []), ms]);
+    }
+    const stagesMs = Object.fromEntries([...stageSamples].map(([name, s]) => [name, round(percentile(s, 50))]));
+    if (opts.stageRuns > 0) log(`${label}: stages ${JSON.stringify(stagesMs)}`);
+
+    k++;
+    const image = distinctImage(model.image, k);
+    const prompt = distinctPrompt(k);
+    const profile = await tf.profile(async () => {
+      await detector.detect(image, prompt, { threshold: 0 });
+    });
+
+    let leak: ModeResult['leak'] = null;
+    if (opts.leakRuns > 0) {
+      await settle();
+      const before = memoryFigures();
+      for (let i = 0; i < opts.leakRuns; i++) await full();
+      await settle();
+      leak = { runs: opts.leakRuns, before, after: memoryFigures() };
+      log(`${label}: after ${opts.leakRuns} more runs tensors ${before.tensors} → ${leak.after.tensors}, bytes ${before.tensorBytes} → ${leak.after.tensorBytes}`);
+    }
+    return {
+      fused: opts.fused,
+      precompiled: opts.precompile,
+      loadMs: round(load.ms),
+      compileMs: compileMs === null ? null : round(compileMs),
+      pipelinesAtLoad,
+      pipelinesAfterRuns: tfjsPipelineCount(),
+      firstMs: round(first.ms),
+      steady: summarize(steadySamples),
+      promptOnly,
+      imageOnly,
+      stagesMs,
+      peakTensorBytes: profile.peakBytes,
+      gpuBytesAllocated: memoryFigures().gpuBytesAllocated,
+      detections: first.value.length,
+      leak,
+    };
+  } finally {
+    detector.dispose();
+    setFusedKernels(true);
+  }
+}

@@ -1,0 +1,73 @@
+// GPU bookkeeping for the benchmarks: wait for queued work (so a wall time covers the GPU work it
+// launched), memory figures, the pipeline count, and a fresh WebGPU backend per measured mode.
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { BackendKind, GpuCapabilities } from '@webglip/core/runtime/device.ts';
+import { createBackend } from '@webglip/core/runtime/device.ts';
+
+export interface MemoryFigures {
+  /** Tensors tfjs tracks. */
+  tensors: number;
+  /** Bytes of those tensors. */
+  tensorBytes: number;
+  /** GPU bytes tfjs holds, free buffers in its pool included (webgpu only, else 0). */
+  gpuBytesAllocated: number;
+}
+
+function webgpu(): WebGPUBackend | null {
+  return tf.getBackend() === 'webgpu' ? (tf.backend() as WebGPUBackend) : null;
+}
+
+/** Resolves once every GPU command recorded so far has run (no-op on CPU backends). */
+export async function settle(): Promise<void> {
+  const b = webgpu();
+  if (b === null) return;
+  b.ensureCommandEncoderReady();
+  b.endComputePassEncoder();
+  b.submitQueue();
+  await b.device.queue.onSubmittedWorkDone();
+}
+
+/** Wall time of `fn` in ms, GPU work included. */
+export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+  await settle();
+  const started = performance.now();
+  const value = await fn();
+  await settle();
+  return { ms: performance.now() - started, value };
+}
+
+export function memoryFigures(): MemoryFigures {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
+  return { tensors: m.numTensors, tensorBytes: m.numBytes, gpuBytesAllocated: m.numBytesAllocatedInGPU ?? 0 };
+}
+
+/** Compute pipelines tfjs has compiled on the active webgpu backend (its own programs, not the fused WGSL modules). */
+export function tfjsPipelineCount(): number {
+  const b = webgpu() as unknown as { pipelineCache?: Record<string, unknown> } | null;
+  return b?.pipelineCache ? Object.keys(b.pipelineCache).length : 0;
+}
+
+/**
+ * Runs `fn` with tfjs in compile-only mode: tfjs programs are compiled (in parallel) but not
+ * dispatched; returns when every pipeline is ready. The fused WGSL kernels compile and run as usual.
+ */
+export async function compileOnly(fn: () => Promise<unknown>): Promise<void> {
+  const b = webgpu();
+  if (b === null) return;
+  tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+  try {
+    await fn();
+  } finally {
+    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+  }
+  await b.checkCompileCompletionAsync();
+  await settle();
+}
+
+/** A fresh backend (a new GPUDevice for webgpu: empty pipeline cache and buffer pool). */
+export async function freshBackend(kind: BackendKind): Promise<GpuCapabilities | null> {
+  const selection = await createBackend(kind);
+  if (selection.kind !== kind) throw new Error(`backend ${kind} unavailable: ${selection.fallbackReasons.join('; ')}`);
+  return selection.webgpu?.capabilities ?? null;
+}

@@ -1,0 +1,87 @@
+// The models the benchmarks run: the small model (a shipped `models/glip-nano/` folder when present,
+// else fixture case-a's official checkpoint through the converter) and a GLIP-T-shaped model with
+// seeded random weights (shapes from /work/shared/fixtures/glip-t-keys.json, config `glipTConfig()`).
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { PNG } from 'pngjs';
+import { loadCheckpointWeights, loadModelFolder } from '@webglip/convert/node.ts';
+import type { GlipConfig } from '@webglip/core/config.ts';
+import { glipTConfig } from '@webglip/core/config.ts';
+import type { PixelImage } from '@webglip/core/image/preprocess.ts';
+import { CASE_A_DIR, FIXTURES_DIR, REPO_ROOT, caseConfig } from '@webglip/core/testing/fixtures.ts';
+import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
+import { WeightMap } from '@webglip/core/weights/weight-map.ts';
+import { randomParameter } from './random-weights.ts';
+
+export interface BenchModel {
+  name: string;
+  /** Where the weights came from, in words (for the report). */
+  source: string;
+  config: GlipConfig;
+  /** A new tokenizer (a GlipDetector disposes the one it is given). */
+  makeTokenizer(): BertTokenizer;
+  image: PixelImage;
+  /** Longer-side cap passed to preprocessing (null: GLIPDemo, no cap). */
+  maxImageSize: number | null;
+  /** Loads the weights onto the active backend (timed as "model load"). */
+  loadWeights(): Promise<WeightMap>;
+}
+
+export type ModelName = 'small' | 'glipt';
+
+const NANO_DIR = resolve(REPO_ROOT, 'models/glip-nano');
+const TOKENIZER_JSON = resolve(REPO_ROOT, 'models/bert-base-uncased/tokenizer.json');
+
+function readPng(path: string): PixelImage {
+  const png = PNG.sync.read(readFileSync(path));
+  return { data: png.data, width: png.width, height: png.height };
+}
+
+function tokenizer(): BertTokenizer {
+  return BertTokenizer.fromJson(readFileSync(TOKENIZER_JSON, 'utf8'));
+}
+
+/** The small model at its own input size: glip-nano when shipped, else case-a (316 px short side). */
+export function smallModel(): BenchModel {
+  if (existsSync(resolve(NANO_DIR, 'manifest.json'))) {
+    const config = JSON.parse(readFileSync(resolve(NANO_DIR, 'config.json'), 'utf8')) as GlipConfig;
+    return {
+      name: 'glip-nano', source: 'models/glip-nano (converted model folder)', config, makeTokenizer: tokenizer,
+      image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,
+      loadWeights: async () => (await loadModelFolder(NANO_DIR)).weights,
+    };
+  }
+  return {
+    name: 'case-a', source: 'fixtures/case-a/model.pth (official checkpoint, read by the converter)', config: caseConfig(),
+    makeTokenizer: tokenizer, image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,
+    loadWeights: () => loadCheckpointWeights(resolve(CASE_A_DIR, 'model.pth')),
+  };
+}
+
+interface KeyList { keys: Record<string, { shape: number[]; kind: string }> }
+
+/**
+ * GLIP-T (Swin-T + BERT-base, 231.8 M parameters) with seeded random weights, run with the shorter
+ * image side set to `shortSide` (GLIP-T's own 800 is far beyond SwiftShader's reach).
+ */
+export function gliptModel(shortSide: number): BenchModel {
+  const base = glipTConfig();
+  const config: GlipConfig = { ...base, input: { ...base.input, minSizeTest: shortSide, maxSizeTest: Math.round(shortSide * 1333 / 800) } };
+  const small = readPng(resolve(CASE_A_DIR, 'image.png'));
+  return {
+    name: `glip-t (random weights, short side ${shortSide})`, source: 'random weights, shapes of glip-t-keys.json', config,
+    makeTokenizer: tokenizer, image: small, maxImageSize: null,
+    loadWeights: async () => {
+      const list = JSON.parse(readFileSync(resolve(FIXTURES_DIR, 'glip-t-keys.json'), 'utf8')) as KeyList;
+      const tensors = new Map<string, tf.Tensor>();
+      let seed = 1;
+      for (const [key, { shape, kind }] of Object.entries(list.keys)) {
+        if (kind !== 'parameter') continue; // buffers (anchors, indices, position ids) are recomputed
+        const name = key.replace(/^module\./, '');
+        tensors.set(name, randomParameter(name, shape, seed++));
+      }
+      return new WeightMap(tensors);
+    },
+  };
+}
