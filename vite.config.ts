@@ -26,6 +26,7 @@ export default defineConfig({
       input: {
         main: here('./web/index.html'),
         kernels: here('./web/dev/kernels.html'),
+        robustness: here('./web/dev/robustness.html'),
       },
     },
   },
