@@ -44,6 +44,43 @@ export async function decodeImage(input: Uint8Array | ArrayBuffer | Blob, option
   return decodeInNode(bytes, header, stored, MAX_SOURCE_PIXELS);
 }
 
+/**
+ * Pixels of something already on the page — a video frame, a canvas, an <img>, an ImageBitmap —
+ * downscaled to `maxSide` (browsers only). A video without a frame yet, an empty canvas, or a
+ * cross-origin source the page may not read is an ImageInputError saying what to do.
+ */
+export async function pixelsFromSource(source: ImageBitmapSource, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const maxSide = options.maxSide ?? DEFAULT_MAX_SIDE;
+  if (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement && source.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
+    throw new ImageInputError("the video has no frame to read yet: wait for its 'loadeddata' event (or seek it) before detecting");
+  }
+  if (source instanceof Blob) return decodeImage(source, options);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(source);
+  } catch (cause) {
+    throw new ImageInputError(`this ${sourceKind(source)} gives no pixels (${cause instanceof Error ? cause.message : String(cause)}): it may be empty (0×0) or not loaded yet`);
+  }
+  try {
+    if (bitmap.width === 0 || bitmap.height === 0) throw new ImageInputError(`this ${sourceKind(source)} is ${bitmap.width}×${bitmap.height} pixels: an image needs at least one pixel each way`);
+    const { width, height } = fitWithin(bitmap, maxSide);
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext('2d', { willReadFrequently: true })!;
+    context.imageSmoothingQuality = 'high';
+    context.drawImage(bitmap, 0, 0, width, height);
+    return { data: context.getImageData(0, 0, width, height).data, width, height };
+  } catch (cause) {
+    if (cause instanceof ImageInputError) throw cause;
+    throw new ImageInputError(`the pixels of this ${sourceKind(source)} cannot be read (${cause instanceof Error ? cause.message : String(cause)}): a cross-origin image or video must be served with CORS headers and loaded with crossorigin="anonymous"`);
+  } finally {
+    bitmap.close();
+  }
+}
+
+function sourceKind(source: ImageBitmapSource): string {
+  return (source as object).constructor?.name ?? 'image source';
+}
+
 /** The size `size` scales to so that its longer side is at most `maxSide` (each side at least 1). */
 export function fitWithin(size: { width: number; height: number }, maxSide: number): { width: number; height: number } {
   const scale = Math.min(1, maxSide / Math.max(size.width, size.height));
