@@ -9,6 +9,7 @@ import { unmatched, validationScene } from './scene.ts';
 declare global {
   interface Window {
     __detections?: Record<string, Detection[]>;
+    __widgetErrors?: string[];
   }
 }
 
@@ -30,9 +31,22 @@ test('two widgets emit detections and share one engine', async ({ page }, testIn
       },
       true,
     );
+    document.addEventListener(
+      'error',
+      (e) => {
+        const target = e.target as HTMLElement;
+        if (target.localName === 'glip-detector') (window.__widgetErrors ??= []).push(`${target.id}: ${String(e instanceof CustomEvent ? e.detail : e)}`);
+      },
+      true,
+    );
   });
   await page.goto('widget-example.html');
-  await page.waitForFunction(() => window.__detections?.a !== undefined && window.__detections?.b !== undefined, null, { timeout: INFERENCE_TIMEOUT });
+  await page.waitForFunction(
+    () => (window.__detections?.a !== undefined && window.__detections?.b !== undefined) || window.__widgetErrors !== undefined,
+    null,
+    { timeout: INFERENCE_TIMEOUT },
+  );
+  expect(await page.evaluate(() => window.__widgetErrors ?? [])).toEqual([]);
   const emitted = await page.evaluate(() => window.__detections as Record<string, Detection[]>);
 
   for (const detections of Object.values(emitted)) {

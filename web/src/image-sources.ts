@@ -1,5 +1,13 @@
 // Every way the demo takes an image — file picker, drag and drop, paste, webcam frame — delivered
-// as one ImageBitmap to a single callback.
+// as one ImageBitmap to a single callback. Decoding goes through the engine's decoder: EXIF
+// orientation honoured, huge images downscaled, unreadable files reported in words.
+import { decodeImage, pixelsFromSource, type DecodedImage } from '@webglip/core/image/decode.ts';
+
+function toBitmap(pixels: DecodedImage): Promise<ImageBitmap> {
+  return createImageBitmap(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height));
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export interface ImageSourceElements {
   dropZone: HTMLElement;
@@ -11,8 +19,8 @@ export interface ImageSourceElements {
 
 export function watchImageSources(el: ImageSourceElements, onImage: (image: ImageBitmap) => void, onError: (message: string) => void): void {
   const fromBlob = (blob: Blob | null | undefined): void => {
-    if (!blob || !blob.type.startsWith('image/')) return onError('That is not an image file.');
-    createImageBitmap(blob).then(onImage, () => onError(`This browser cannot decode ${blob.type} images.`));
+    if (!blob) return;
+    decodeImage(blob).then(toBitmap).then(onImage, (e) => onError(message(e)));
   };
 
   el.fileInput.addEventListener('change', () => fromBlob(el.fileInput.files?.[0]));
@@ -45,7 +53,7 @@ export function watchImageSources(el: ImageSourceElements, onImage: (image: Imag
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: true });
     } catch (e) {
-      return onError(`The camera is not available: ${e instanceof Error ? e.message : String(e)}`);
+      return onError(`The camera is not available: ${message(e)}`);
     }
     el.video.srcObject = stream;
     await el.video.play();
@@ -53,6 +61,6 @@ export function watchImageSources(el: ImageSourceElements, onImage: (image: Imag
     el.webcamButton.textContent = 'Stop camera';
   });
   el.captureButton.addEventListener('click', () => {
-    createImageBitmap(el.video).then(onImage, (e) => onError(`Could not capture a frame: ${String(e)}`));
+    pixelsFromSource(el.video).then(toBitmap).then(onImage, (e) => onError(message(e)));
   });
 }
