@@ -2,6 +2,7 @@
 //   VLFuse (index 3i) → BertEncoderLayer on the text (3i+1) → DyConv on the visual levels (3i+2).
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig, DyHeadConfig } from '../config.ts';
+import { ConfigError } from '../errors.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { bertLayer } from './bert.ts';
 import { dyConv } from './dyhead.ts';
@@ -32,6 +33,10 @@ export function vlDyHeadTower(
   mask: tf.Tensor1D,
   observe?: StageObserver,
 ): TowerOutputs {
+  const { useGn, useDyRelu, useDfConv, useDyFuse } = cfg.dyhead;
+  if (!(useGn && useDyRelu && useDfConv && useDyFuse)) {
+    throw new ConfigError('dyhead: only the GLIP-T DyHead (USE_GN, USE_DYRELU, USE_DFCONV and USE_DYFUSE all true) is implemented');
+  }
   let v = visual;
   let l = lang;
   const replace = <T extends tf.Tensor | tf.Tensor[]>(old: T, next: T, keep: T): T => {
