@@ -110,3 +110,12 @@ export class DisposedError extends GlipError {
     super('disposed', `${what} was disposed: load the model again to detect`);
   }
 }
+
+/** The engine's Web Worker stopped (crashed, or was killed for memory); calls in flight are lost. */
+export class WorkerCrashedError extends GlipError {
+  constructor(detail: string, readonly restarted: boolean) {
+    super('worker-crashed', restarted
+      ? `the engine worker stopped (${detail}); a new one was started and is reloading the model: retry the call`
+      : `the engine worker stopped (${detail}) and was not restarted (it kept failing, or the model was given as files that cannot be sent again): load the model again, or reload the page`);
+  }
+}
