@@ -2,6 +2,7 @@
 // protocol.ts to it. Methods mirror GlipDetector's (load, encodeImage, encodePrompt, detect, dispose);
 // images are transferred as ImageBitmaps, errors come back as the same GlipError classes.
 // `GlipClient.shared(model)` hands every caller on a page the same worker, hence one copy of the weights.
+import { DisposedError, WorkerCrashedError } from '../errors.ts';
 import {
   reviveError,
   type DetectResult,
@@ -41,15 +42,28 @@ export interface ClientLoadOptions extends LoadOptions {
 
 const sharedClients = new Map<string, { client: GlipClient; info: Promise<EngineInfo> }>();
 
+/** Restarts allowed before a client gives up on its worker (reset by every successful call). */
+const MAX_RESTARTS = 3;
+
+function engineWorker(): Worker {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'webglip-engine' });
+}
+
 export class GlipClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly worker: Worker;
+  private worker: Worker;
+  private readonly spawn: (() => Worker) | null;
+  /** The last `load` of a model URL, sent again to a restarted worker. */
+  private lastLoad: RequestBody | null = null;
+  private restarts = 0;
+  /** Set when the worker died for good: later calls fail at once instead of waiting forever. */
+  private dead: WorkerCrashedError | null = null;
 
-  constructor(worker: Worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'webglip-engine' })) {
-    this.worker = worker;
-    this.worker.onmessage = (event: MessageEvent<Response>) => this.receive(event.data);
-    this.worker.onerror = (event) => this.failAll(new Error(`the engine worker crashed: ${event.message}`));
+  /** `worker`: a factory (the worker is restarted with it if it dies), or one worker (not restarted). */
+  constructor(worker: Worker | (() => Worker) = engineWorker) {
+    this.spawn = typeof worker === 'function' ? worker : null;
+    this.worker = this.attach(typeof worker === 'function' ? worker() : worker);
   }
 
   /**
@@ -73,7 +87,9 @@ export class GlipClient {
     // A relative URL means the page's, not the worker script's.
     const resolved = typeof model === 'string' ? new URL(model, globalThis.document?.baseURI ?? globalThis.location?.href).href : model;
     const transfer = typeof model === 'string' ? [] : Object.values(model);
-    return this.call({ type: 'load', model: resolved, options: loadOptions }, transfer, onProgress);
+    const body = { type: 'load', model: resolved, options: loadOptions } as const;
+    this.lastLoad = typeof resolved === 'string' ? body : null; // transferred files cannot be sent twice
+    return this.call(body, transfer, onProgress);
   }
 
   /**
@@ -112,16 +128,42 @@ export class GlipClient {
   async dispose(): Promise<void> {
     await this.call({ type: 'dispose' }).catch(() => null);
     this.worker.terminate();
-    this.failAll(new Error('the engine was disposed'));
+    this.lastLoad = null;
+    this.failAll(new DisposedError('the engine'));
     for (const [key, entry] of sharedClients) if (entry.client === this) sharedClients.delete(key);
   }
 
   private call<B extends RequestBody>(body: B, transfer: Transferable[] = [], onProgress?: (p: LoadProgress) => void): Promise<ResultOf[B['type']]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.dead) return reject(this.dead);
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress });
       this.worker.postMessage({ ...body, id }, transfer);
     });
+  }
+
+  private attach(worker: Worker): Worker {
+    worker.onmessage = (event: MessageEvent<Response>) => this.receive(event.data);
+    worker.onerror = (event) => this.crashed(event.message || 'an uncaught error');
+    return worker;
+  }
+
+  /**
+   * The worker died: every call in flight fails with WorkerCrashedError; a new worker is started
+   * and given the last model URL again (its weights come from the cache), unless it keeps dying.
+   */
+  private crashed(detail: string): void {
+    this.worker.terminate();
+    const restart = this.spawn !== null && this.lastLoad !== null && this.restarts < MAX_RESTARTS;
+    const error = new WorkerCrashedError(detail, restart);
+    this.failAll(error);
+    if (!restart) {
+      this.dead = error;
+      return;
+    }
+    this.restarts++;
+    this.worker = this.attach(this.spawn!());
+    this.call(this.lastLoad!).catch(() => undefined); // its failure reaches the calls that follow
   }
 
   private receive(response: Response): void {
@@ -132,8 +174,10 @@ export class GlipClient {
       return;
     }
     this.pending.delete(response.id);
-    if (response.type === 'result') pending.resolve(response.value);
-    else pending.reject(reviveError(response.error));
+    if (response.type === 'result') {
+      this.restarts = 0;
+      pending.resolve(response.value);
+    } else pending.reject(reviveError(response.error));
   }
 
   private failAll(error: Error): void {
