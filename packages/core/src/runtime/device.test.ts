@@ -38,6 +38,7 @@ describe('createBackend', () => {
     expect(tf.getBackend()).toBe('webgpu');
     const backend = tf.backend() as WebGPUBackend;
     expect(backend.device).toBe(selection.webgpu!.device);
+    expect(tf.env().getBool('WEBGPU_CPU_FORWARD')).toBe(false); // no silent CPU execution of small ops
     const y = layerNorm(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.ones([3]), tf.zeros([3]), 1e-5);
     const want = [-1.2247, 0, 1.2247, -1.2247, 0, 1.2247];
     Array.from(await y.data()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 3));

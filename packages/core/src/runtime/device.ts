@@ -86,6 +86,8 @@ export async function createWebGpuDevice(gpu: GPU | undefined = globalThis.navig
 /** Makes `runtime.device` tfjs's `webgpu` backend (replacing any registered one) and activates it. */
 export async function registerWebGpuBackend(runtime: WebGpuRuntime): Promise<void> {
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
+  // Every op on the GPU: tfjs would otherwise run ops on small CPU-resident inputs on the CPU.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
   tf.registerBackend('webgpu', () => new WebGPUBackend(runtime.device, runtime.adapter.info), 3);
   if (!(await tf.setBackend('webgpu'))) throw new WebGpuUnavailable('tfjs could not initialise its webgpu backend on the device');
 }
