@@ -55,11 +55,15 @@ export function tfjsPipelineCount(): number {
 export async function compileOnly(fn: () => Promise<unknown>): Promise<void> {
   const b = webgpu();
   if (b === null) return;
+  // CPU forwarding would read the (unwritten) outputs of compile-only programs back to the CPU.
+  const forward = tf.env().getBool('WEBGPU_CPU_FORWARD');
   tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
   try {
     await fn();
   } finally {
     tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+    tf.env().set('WEBGPU_CPU_FORWARD', forward);
   }
   await b.checkCompileCompletionAsync();
   await settle();
