@@ -6,8 +6,7 @@
 // constructed stylesheets and nothing is evaluated, so it runs under a strict CSP (see
 // packages/widget/README.md).
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import { CANDIDATE_THRESHOLD } from '@webglip/core/worker/engine-host.ts';
-import type { Detection } from '@webglip/core/worker/protocol.ts';
+import { CANDIDATE_THRESHOLD, type Detection } from '@webglip/core/worker/protocol.ts';
 import { drawDetections } from './overlay.ts';
 import { colorOf, parsePhrases } from './phrases.ts';
 

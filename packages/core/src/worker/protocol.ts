@@ -8,6 +8,13 @@ import type { PixelImage } from '../image/preprocess.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
 import type { LoadProgress } from '../weights/load-model.ts';
 
+/**
+ * Detections are computed once at this threshold and filtered for higher ones. Greedy NMS only
+ * lets a box be suppressed by higher-scoring boxes, so filtering afterwards gives the same boxes as
+ * thresholding first (up to the engine's top-k caps).
+ */
+export const CANDIDATE_THRESHOLD = 0.05;
+
 /** One detected object, in the original image's pixel coordinates (the engine API's JSON). */
 export interface Detection {
   /** `[x0, y0, x1, y1]` in pixels of the image given to `detect`. */
