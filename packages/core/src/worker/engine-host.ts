@@ -2,7 +2,10 @@
 // one loaded engine, the last few images the pages sent (by id, so the engine's per-image cache sees
 // the same object again) and the last detection's candidates, so a threshold change re-runs only
 // the final filtering step instead of the network.
+import * as tf from '@tensorflow/tfjs';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { PixelImage } from '../image/preprocess.ts';
+import { GuardedEngine } from '../runtime/guarded-engine.ts';
 import type {
   BackendName,
   Detection,
@@ -13,6 +16,9 @@ import type {
   Request,
   ResultOf,
 } from './protocol.ts';
+import { CANDIDATE_THRESHOLD } from './protocol.ts';
+
+export { CANDIDATE_THRESHOLD };
 
 /** The detector API the host drives (GlipDetector's shape). */
 export interface Engine {
@@ -32,12 +38,6 @@ export interface EngineFactory {
   load(model: string | ModelFileBytes, onProgress: (progress: LoadProgress) => void): Promise<Engine>;
 }
 
-/**
- * Detections are computed once at this threshold and filtered for higher ones. Greedy NMS only
- * lets a box be suppressed by higher-scoring boxes, so filtering afterwards gives the same boxes as
- * thresholding first (up to the engine's top-k caps).
- */
-export const CANDIDATE_THRESHOLD = 0.05;
 
 /** Images kept for `detect` by id (pixels only; the engine keeps its own feature cache). */
 const KEPT_IMAGES = 8;
@@ -45,7 +45,8 @@ const KEPT_IMAGES = 8;
 const now = (): number => performance.now();
 
 export class EngineHost {
-  private engine: Engine | null = null;
+  /** The loaded engine behind runtime/guarded-engine.ts: GPU errors and device loss become typed errors, and a lost device is replaced on the next request. */
+  private engine: GuardedEngine<Engine> | null = null;
   private readonly images = new Map<number, PixelImage>();
   private candidates: Detection[] = [];
 
@@ -64,20 +65,20 @@ export class EngineHost {
         const pixels = await toPixels(request.image);
         this.images.set(request.imageId, pixels);
         for (const id of this.images.keys()) if (this.images.size > KEPT_IMAGES) this.images.delete(id);
-        await this.ready().encodeImage(pixels);
+        await this.ready().run((engine) => engine.encodeImage(pixels));
         return null;
       }
       case 'encodePrompt':
-        await this.ready().encodePrompt(request.prompt);
+        await this.ready().run((engine) => engine.encodePrompt(request.prompt));
         return null;
       case 'detect':
         return this.detect(request.imageId, request.prompt, request.threshold);
       case 'rethreshold':
         return this.candidates.filter((d) => d.score >= request.threshold);
       case 'counters':
-        return { ...this.ready().counters };
+        return this.ready().run(async (engine) => ({ ...engine.counters }));
       case 'dispose':
-        this.engine?.dispose();
+        await this.engine?.dispose();
         this.engine = null;
         this.images.clear();
         this.candidates = [];
@@ -87,11 +88,23 @@ export class EngineHost {
 
   private async load(model: string | ModelFileBytes, backend: BackendName | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
     const start = now();
-    this.engine?.dispose();
+    await this.engine?.dispose();
     this.engine = null;
-    const chosen = await this.factory.chooseBackend(backend);
-    this.engine = await this.factory.load(model, onProgress);
-    return { ...chosen, loadMs: now() - start };
+    let chosen: Awaited<ReturnType<EngineFactory['chooseBackend']>> | undefined;
+    // Called again after a device loss: a new device, and the weights again (from the weights cache).
+    const engine = new GuardedEngine<Engine>(async () => {
+      chosen = await this.factory.chooseBackend(backend);
+      const loaded = await this.factory.load(model, onProgress);
+      return { engine: loaded, device: activeWebGpuDevice(), ownsDevice: true };
+    });
+    try {
+      await engine.run(async () => null); // load now, so that load errors reach the `load` request
+    } catch (e) {
+      await engine.dispose();
+      throw e;
+    }
+    this.engine = engine;
+    return { ...chosen!, loadMs: now() - start };
   }
 
   private async detect(imageId: number, prompt: string, threshold: number): Promise<ResultOf['detect']> {
@@ -99,17 +112,27 @@ export class EngineHost {
     const image = this.images.get(imageId);
     if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
     const start = now();
-    this.candidates = await engine.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) });
+    const { detections, stages } = await engine.run(async (e) => ({
+      detections: await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) }),
+      stages: { ...e.lastTimings },
+    }));
+    this.candidates = detections;
     return {
       detections: this.candidates.filter((d) => d.score >= threshold),
-      timings: { totalMs: now() - start, stages: { ...engine.lastTimings } },
+      timings: { totalMs: now() - start, stages },
     };
   }
 
-  private ready(): Engine {
+  private ready(): GuardedEngine<Engine> {
     if (!this.engine) throw new Error('no model is loaded: send `load` first');
     return this.engine;
   }
+}
+
+/** The device of tfjs's active `webgpu` backend (what the engine computes on), if that is the backend. */
+function activeWebGpuDevice(): GPUDevice | undefined {
+  const backend = tf.getBackend() === 'webgpu' ? tf.findBackend('webgpu') : null;
+  return backend instanceof WebGPUBackend ? backend.device : undefined;
 }
 
 /** ImageBitmap (what pages transfer) → RGBA pixels (what the engine takes). */
