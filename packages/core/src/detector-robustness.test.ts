@@ -51,8 +51,9 @@ describe.each(backends)('GlipDetector robustness on %s (tiny case-a)', (backend)
   });
 
   it(`${LEAK_CALLS} detect() calls leave the tensor count and GPU bytes unchanged`, async () => {
-    // The calls above filled both caches; the loop cycles 3 images (the image cache holds 2, so it
-    // evicts and re-encodes) and 3 prompts, plus a failing call every few calls.
+    // Warm-up fills both caches (the image cache holds 2 of the 3 images); the loop then cycles the
+    // 3 images (evicting and re-encoding) and 3 prompts, plus a failing call every few calls.
+    for (let i = 0; i < 3; i++) await detector.detect(images[i], prompts[i]);
     const tensors = tf.memory().numTensors;
     const bytes = gpuBytes();
     for (let k = 0; k < LEAK_CALLS; k++) {
