@@ -78,7 +78,21 @@ def token_focal_loss(logits, targets, text_mask, alpha=0.25, gamma=2.0):
     return (a_t * ce * (1 - p_t) ** gamma).sum()
 
 
-def glip_losses(logits, bbox_reg, centerness, anchors, mask, gt_boxes, gt_tokens, reg_weight=2.0):
+def phrase_ce_loss(logit, pos, matched, phrases):
+    """Auxiliary (not GLIP's): at positive anchors, cross-entropy over the prompt's phrases of the mean token logit.
+    A purely discriminative signal that breaks the text/visual symmetry of from-scratch training quickly."""
+    phrase_tokens, gt_phrase = phrases
+    valid = [k for k, t in enumerate(phrase_tokens) if t]
+    if len(valid) < 2:
+        return None
+    col = {k: j for j, k in enumerate(valid)}
+    scores = torch.stack([logit[pos][:, phrase_tokens[k]].mean(1) for k in valid], 1)  # [P, K]
+    target = torch.tensor([col.get(gt_phrase[g], -100) for g in matched.tolist()])
+    return F.cross_entropy(scores, target, ignore_index=-100, reduction='sum')
+
+
+def glip_losses(logits, bbox_reg, centerness, anchors, mask, gt_boxes, gt_tokens, phrases=None, reg_weight=2.0,
+                phrase_ce_weight=1.0):
     """logits: per level [B, A_l, T]; bbox_reg [B, 4, H, W]; centerness [B, 1, H, W]; anchors: per level [A_l, 4];
     gt_boxes: per image [G, 4]; gt_tokens: per image, per box list of token indices."""
     b, _, t = logits[0].shape
@@ -88,6 +102,7 @@ def glip_losses(logits, bbox_reg, centerness, anchors, mask, gt_boxes, gt_tokens
     all_anchors = torch.cat(anchors)
     targets = torch.zeros_like(logit)
     pos_reg, pos_reg_t, pos_ctr, pos_ctr_t, pos_anchor = [], [], [], [], []
+    ce_terms = []
     for i in range(b):
         idx = atss_assign(anchors, gt_boxes[i])
         pos = (idx >= 0).nonzero(as_tuple=True)[0]
@@ -98,6 +113,10 @@ def glip_losses(logits, bbox_reg, centerness, anchors, mask, gt_boxes, gt_tokens
         for g, toks in enumerate(gt_tokens[i]):
             tok_map[g, toks] = 1.0
         targets[i, pos] = tok_map[m]
+        if phrases is not None and phrase_ce_weight > 0:
+            ce = phrase_ce_loss(logit[i], pos, m, phrases[i])
+            if ce is not None:
+                ce_terms.append(ce)
         gt = gt_boxes[i][m]
         an = all_anchors[pos]
         pos_reg.append(reg[i, pos])
@@ -107,6 +126,8 @@ def glip_losses(logits, bbox_reg, centerness, anchors, mask, gt_boxes, gt_tokens
         pos_anchor.append(an)
     num_pos = max(sum(len(p) for p in pos_ctr), 1)
     cls_loss = token_focal_loss(logit, targets, mask) / num_pos
+    if ce_terms:
+        cls_loss = cls_loss + phrase_ce_weight * sum(ce_terms) / num_pos
     if not pos_reg:
         zero = logit.sum() * 0
         return cls_loss, zero + reg.sum() * 0, zero + ctr.sum() * 0, 0

@@ -74,12 +74,12 @@ class GroundingSplit:
         """-> dict(image [3, S, S], ids, phrase_tokens, boxes [G, 4] xyxy inclusive, gt_tokens: list per box)"""
         image = self.images[idx]
         anns = {a['id']: a for a in self.anns.get(image['id'], [])}
-        use_list = rng.random() < 0.6
+        use_list = rng.random() < 0.7
         if use_list:
             prompt = image['prompts'][0]
             names = [p['text'] for p in prompt['phrases']]
             members = [p['annotation_ids'] for p in prompt['phrases']]
-            extra = rng.randint(0, 4)
+            extra = rng.randint(2, 6)
             for cid in rng.sample(self.negative_pool, extra):
                 n = self.categories[cid]
                 if n not in names:
@@ -95,10 +95,11 @@ class GroundingSplit:
             spans = [tuple(p['char_span']) for p in prompt['phrases']]
             members = [p['annotation_ids'] for p in prompt['phrases']]
         ids, phrase_tokens = self.encode_prompt(caption, spans)
-        box_tokens = {}
-        for toks, aids in zip(phrase_tokens, members):
+        box_tokens, box_phrase = {}, {}
+        for k, (toks, aids) in enumerate(zip(phrase_tokens, members)):
             for aid in aids:
                 box_tokens.setdefault(aid, set()).update(toks)
+                box_phrase.setdefault(aid, k)
         img = self.load_rgb(image)
         w0, h0 = img.size
         flip = use_list and rng.random() < 0.5
@@ -107,7 +108,7 @@ class GroundingSplit:
         if size != w0:
             img = img.resize((size, size), Image.BILINEAR)
         rx, ry = size / w0, size / h0
-        boxes, gt_tokens = [], []
+        boxes, gt_tokens, gt_phrase = [], [], []
         for aid, toks in box_tokens.items():
             x, y, bw, bh = anns[aid]['bbox']
             x1, y1, x2, y2 = x, y, x + bw - 1, y + bh - 1
@@ -115,8 +116,9 @@ class GroundingSplit:
                 x1, x2 = w0 - 1 - x2, w0 - 1 - x1
             boxes.append([x1 * rx, y1 * ry, x2 * rx, y2 * ry])
             gt_tokens.append(sorted(toks))
+            gt_phrase.append(box_phrase[aid])
         return dict(rgb=np.asarray(img), ids=ids, boxes=torch.tensor(boxes, dtype=torch.float32).view(-1, 4),
-                    gt_tokens=gt_tokens)
+                    gt_tokens=gt_tokens, phrase_tokens=phrase_tokens, gt_phrase=gt_phrase)
 
 
 def collate(samples, cfg):
@@ -127,4 +129,5 @@ def collate(samples, cfg):
     for i, s in enumerate(samples):
         ids[i, :len(s['ids'])] = torch.tensor(s['ids'])
         mask[i, :len(s['ids'])] = 1
-    return images, ids, mask, [s['boxes'] for s in samples], [s['gt_tokens'] for s in samples]
+    return images, ids, mask, [s['boxes'] for s in samples], [s['gt_tokens'] for s in samples], \
+        [(s['phrase_tokens'], s['gt_phrase']) for s in samples]

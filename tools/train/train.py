@@ -58,6 +58,30 @@ def init_weights(model):
     nn.init.zeros_(head.log_scale)
 
 
+def decollapse_text(model):
+    """Re-opens the text path of the head: with a from-scratch BERT the fusion's image->text update and the head
+    BERT layers' token mixing collapse all content tokens onto one vector (cos 0.99), so the token logits cannot
+    tell phrases apart. Zeroing gamma_l and the head BERT layers' attention output restarts them from identity."""
+    for m in model.rpn.head.dyhead_tower:
+        if hasattr(m, 'b_attn'):
+            nn.init.zeros_(m.b_attn.gamma_l)
+        if hasattr(m, 'attention'):
+            for lin in (m.attention.output.dense, m.output.dense):
+                nn.init.zeros_(lin.weight)
+                nn.init.zeros_(lin.bias)
+
+
+def freeze_head_text(model):
+    """Keeps the head's text path at its identity-like state (after decollapse_text): gamma_l = 0 and the head BERT
+    layers reduce to per-token LayerNorms, so the token logits see the language backbone's token features."""
+    for m in model.rpn.head.dyhead_tower:
+        if hasattr(m, 'b_attn'):
+            m.b_attn.gamma_l.requires_grad_(False)
+        if hasattr(m, 'attention'):
+            for p in m.parameters():
+                p.requires_grad_(False)
+
+
 def lr_at(frac, peak, warmup_frac):
     if frac < warmup_frac:
         return peak * (0.1 + 0.9 * frac / warmup_frac)
@@ -89,6 +113,10 @@ def main():
     ap.add_argument('--threads', type=int, default=1, help='1: OpenMP spin-waits make 2 threads ~10x slower on a busy 2-core machine')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--phrase-ce', type=float, default=0.0, help='weight of the auxiliary phrase cross-entropy')
+    ap.add_argument('--init-from', default=None, help='start from these weights (official checkpoint), new schedule')
+    ap.add_argument('--decollapse-text', action='store_true', help='zero gamma_l and the head BERT layer residual branches')
+    ap.add_argument('--freeze-head-text', action='store_true', help='with --decollapse-text: keep them so (no grad)')
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -98,8 +126,17 @@ def main():
     cfg = load_config(args.config, args.bert)
     model = GLIP(cfg)
     init_weights(model)
+    if args.init_from:
+        sd = torch.load(args.init_from, map_location='cpu')['model']
+        model.load_state_dict({k[len('module.'):]: v for k, v in sd.items()})
+    if args.decollapse_text:
+        decollapse_text(model)
+    if args.freeze_head_text:
+        freeze_head_text(model)
     decay, no_decay = [], []
     for n, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
         (no_decay if p.ndim <= 1 or n.endswith('relative_position_bias_table') else decay).append(p)
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.05}, {'params': no_decay, 'weight_decay': 0.0}],
                             lr=args.lr)
@@ -135,13 +172,14 @@ def main():
                 order = list(range(len(data.images)))
                 rng.shuffle(order)
             batch.append(data.training_sample(order.pop(), size, rng))
-        images, ids, mask, boxes, tokens = collate(batch, cfg)
+        images, ids, mask, boxes, tokens, phrases = collate(batch, cfg)
         logits, bbox, ctr, anchors = model(images, ids, mask)
-        cls_l, reg_l, ctr_l, npos = glip_losses(logits, bbox, ctr, anchors, mask, boxes, tokens)
+        cls_l, reg_l, ctr_l, npos = glip_losses(logits, bbox, ctr, anchors, mask, boxes, tokens, phrases,
+                                                phrase_ce_weight=args.phrase_ce)
         loss = cls_l + reg_l + ctr_l
         opt.zero_grad()
         loss.backward()
-        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        gnorm = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 5.0)
         opt.step()
         state['iter'] += 1
         state['images'] += len(batch)
