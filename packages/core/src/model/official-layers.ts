@@ -2,16 +2,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WeightMap } from '../weights/weight-map.ts';
 
+/** Inner size from which tfjs-backend-webgpu 4.22 may choose its split-K matmul (BatchMatMul_impl). */
+const SPLIT_K_MIN_INNER = 2000;
+
 /** nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`): x `[..., in]` → `[..., out]`. */
 export function linear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const weight = w.get(`${prefix}.weight`) as tf.Tensor2D;
     const [out, inDim] = weight.shape;
     const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
-    // Explicit transpose, not matMul(…, transposeB): tfjs-backend-webgpu 4.22's split-K matmul
-    // (batch 1, few outputs, K ≥ 2000) returns wrong values with transposeB.
-    let y: tf.Tensor = tf.matMul(flat, tf.transpose(weight));
-    if (w.has(`${prefix}.bias`)) y = tf.add(y, w.get(`${prefix}.bias`));
+    const bias = w.has(`${prefix}.bias`) ? w.get(`${prefix}.bias`) : undefined;
+    // One fused matmul + bias that reads the weight transposed (no transposed copy per call), except
+    // where tfjs-backend-webgpu 4.22 may pick its split-K matmul (batch 1, few outputs, K ≥ 2000),
+    // which returns wrong values with transposeB: there the weight is transposed explicitly.
+    const y = inDim >= SPLIT_K_MIN_INNER
+      ? tf.fused.matMul({ a: flat, b: tf.transpose(weight), bias })
+      : tf.fused.matMul({ a: flat, b: weight, transposeB: true, bias });
     return tf.reshape(y, [...x.shape.slice(0, -1), out]);
   });
 }
