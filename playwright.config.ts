@@ -3,7 +3,8 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM, QUIET_FLAGS, WEBGPU_FLAGS } from './e2e/chromium.ts';
 
-const PORT = 4173;
+/** Port of the `vite preview` the specs run against; WEBGLIP_E2E_PORT lets two runs share a machine. */
+const PORT = Number(process.env.WEBGLIP_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: './e2e',

@@ -35,7 +35,6 @@ export default defineConfig({
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: 'script',
-      includeAssets: ['icon.svg'],
       manifest: {
         name: 'webglip — grounded object detection in the browser',
         short_name: 'webglip',

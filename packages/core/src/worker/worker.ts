@@ -1,6 +1,5 @@
 // Web Worker entry: runs the engine off the page's main thread. Messages follow protocol.ts.
 // Start it with `new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` (GlipClient does).
-import { GlipDetector } from '../detector.ts';
 import type { EngineFactory } from './engine-host.ts';
 import { EngineHost } from './engine-host.ts';
 import type { ModelFiles } from '../weights/model-files.ts';
@@ -20,7 +19,13 @@ function bytesModelFiles(files: ModelFileBytes): ModelFiles {
 
 const factory: EngineFactory = {
   chooseBackend,
-  load: (model, onProgress) => GlipDetector.load(typeof model === 'string' ? model : bytesModelFiles(model), { onProgress }),
+  async load(model, onProgress) {
+    // Imported on first use, not statically: the tokenizer's wasm makes the detector's module graph
+    // use top-level await, and a module worker drops messages that arrive before its top level has
+    // finished, so `onmessage` must be registered before that graph is evaluated.
+    const { GlipDetector } = await import('../detector.ts');
+    return GlipDetector.load(typeof model === 'string' ? model : bytesModelFiles(model), { onProgress });
+  },
 };
 
 const host = new EngineHost(factory);
