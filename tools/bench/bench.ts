@@ -20,7 +20,7 @@ import type { BenchReport, ModelReport } from './report.ts';
 import { markdown } from './report.ts';
 
 const USAGE = `usage: pnpm bench [options]
-  --models small,glipt   models to run (default small; glipt = GLIP-T with random weights)
+  --models small,glipt   models to run (default small; glipt = GLIP-T with random weights; none = kernels only)
   --backend webgpu|cpu   tfjs backend (default webgpu: Dawn, SwiftShader without a GPU)
   --runs N               steady runs per mode (default 10)
   --reruns N             prompt-only and image-only re-runs (default 10)
@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const backend = values.backend as BackendKind;
-  const names = values.models.split(',');
+  const names = values.models.split(',').filter((n) => n !== '' && n !== 'none');
   const caps = await freshBackend(backend);
   const adapter = backend === 'webgpu' ? JSON.stringify((tf.backend() as WebGPUBackend).adapterInfo ?? caps?.adapterInfo) : backend;
   const report: BenchReport = {
