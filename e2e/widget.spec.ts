@@ -58,9 +58,6 @@ test('two widgets emit detections and share one engine', async ({ page }, testIn
       expect(Array.isArray(d.tokenIndices)).toBe(true);
     }
   }
-  const truth = validationScene(0).truth;
-  expect(unmatched(truth.filter((t) => ['brown square', 'green hexagon', 'brown cross'].includes(t.phrase)), emitted.a)).toEqual([]);
-  expect(emitted.b.length).toBeGreaterThanOrEqual(emitted.a.length);
 
   expect(
     await page.evaluate(() => {
@@ -72,8 +69,12 @@ test('two widgets emit detections and share one engine', async ({ page }, testIn
   expect(weightRequests.length).toBe(new Set(weightRequests).size);
   expect(cspViolations).toEqual([]);
 
+  expect(emitted.b.length).toBeGreaterThanOrEqual(emitted.a.length); // b's threshold is lower
   const shot = testInfo.outputPath('widget.png');
   await page.screenshot({ path: shot, fullPage: true });
   mkdirSync('docs', { recursive: true });
   copyFileSync(shot, 'docs/widget.png');
+
+  const truth = validationScene(0).truth;
+  expect(unmatched(truth.filter((t) => ['brown square', 'green hexagon', 'brown cross'].includes(t.phrase)), emitted.a)).toEqual([]);
 });
