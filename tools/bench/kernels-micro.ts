@@ -139,19 +139,20 @@ async function fusionMemory(n: number, t: number): Promise<FusionMemory> {
   const visual = [rand([1, 1, n, 256], 20) as tf.Tensor4D];
   const lang = rand([t, 768], 21) as tf.Tensor2D;
   const mask = tf.ones([t]) as tf.Tensor1D;
+  // Bytes the layer allocates above what is alive before it (inputs and weights), at its peak.
   const peak = async (on: boolean): Promise<number> => {
     setFusedKernels(on);
+    const base = tf.memory().numBytes;
     const info = await tf.profile(() => {
       const out = vlFuse(w, 'rpn.head.dyhead_tower.0', visual, lang, mask, 8);
       return [...out.visual, out.lang];
     });
     await settle();
-    return info.peakBytes;
+    tf.dispose(info.result as tf.Tensor[]);
+    return info.peakBytes - base;
   };
-  // tf.profile keeps the result alive: count only what the layer itself allocates.
-  const base = tf.memory().numBytes;
-  const fusedPeakBytes = (await peak(true)) - base;
-  const referencePeakBytes = (await peak(false)) - base;
+  const fusedPeakBytes = await peak(true);
+  const referencePeakBytes = await peak(false);
   setFusedKernels(true);
   tf.dispose([...visual, lang, mask]);
   w.dispose();
