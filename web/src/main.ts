@@ -3,7 +3,6 @@
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
 import type { Detection, EngineCounters, EngineInfo, LoadProgress, ModelFileBytes } from '@webglip/core/worker/protocol.ts';
-import { convertInPage, folderFiles } from './model-sources.ts';
 import { drawDetections } from '@webglip/widget/overlay.ts';
 import { colorOf, parsePhrases, type Phrase } from '@webglip/widget/phrases.ts';
 import { watchImageSources } from './image-sources.ts';
@@ -49,7 +48,7 @@ function showError(message: string | null): void {
   const banner = $('model-error');
   banner.hidden = message === null;
   banner.textContent = message ?? '';
-  if (message !== null) state.error = message;
+  state.error = message;
 }
 
 function setStatus(status: DemoState['status'], text: string): void {
@@ -189,6 +188,7 @@ $<HTMLInputElement>('model-folder').addEventListener('change', async (event) => 
   const files = (event.target as HTMLInputElement).files;
   if (!files || files.length === 0) return;
   try {
+    const { folderFiles } = await import('./model-sources.ts');
     await loadModel(await folderFiles(files), files[0].webkitRelativePath.split('/')[0] || 'local model');
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
@@ -202,7 +202,9 @@ $('pth-convert').addEventListener('click', async () => {
   bar.hidden = false;
   try {
     setStatus('loading', `Converting ${checkpoint.name} in this page…`);
-    const files = await convertInPage(checkpoint, $<HTMLInputElement>('pth-yaml').files?.[0], (f) => (bar.value = f));
+    const { convertInPage } = await import('./model-sources.ts'); // the converter loads only when used
+    const configs = { yaml: $<HTMLInputElement>('pth-yaml').files?.[0], bert: $<HTMLInputElement>('pth-bert').files?.[0] };
+    const files = await convertInPage(checkpoint, configs, (f) => (bar.value = f));
     await loadModel(files, checkpoint.name);
   } catch (e) {
     setStatus('error', `Could not convert ${checkpoint.name}.`);
