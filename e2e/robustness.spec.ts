@@ -1,6 +1,7 @@
 // Image input in the browser (dev/robustness.html): decodeImage through createImageBitmap (EXIF
 // orientation honoured, 10000×10000 downscaled while decoding, grey/alpha/16-bit PNG, non-images
-// refused with ImageInputError), and pixelsFromSource on canvases and video frames.
+// refused with ImageInputError), pixelsFromSource on canvases and video frames, and typed errors
+// from the engine worker keeping their class in the minified build.
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { halfRedJpeg, makePng } from '../packages/core/src/testing/image-files.ts';
@@ -75,4 +76,9 @@ test('canvases and video frames as input; a video without a frame yet is an Imag
   expect(video.early.error?.message).toMatch(/loadeddata/);
   expect([video.frame.width, video.frame.height]).toEqual([64, 48]);
   expect(red(video.frame.pixels![0]) && blue(video.frame.pixels![1])).toBe(true);
+});
+
+test('a typed error thrown in the worker reaches the page as the same class, by name', async ({ page }) => {
+  const error = await page.evaluate(() => window.__inputChecks!.workerError());
+  expect(error).toEqual({ name: 'TokenizerError', code: 'tokenizer', isTokenizerError: true, isGlipError: true });
 });

@@ -1,6 +1,9 @@
 // Browser side of e2e/robustness.spec.ts: the image entry points as the engine uses them in a page
-// (createImageBitmap with EXIF orientation and resize on decode; canvases and video frames).
+// (createImageBitmap with EXIF orientation and resize on decode; canvases and video frames), and a
+// typed error thrown in the engine worker as the page receives it.
+import { GlipError, TokenizerError } from '@webglip/core/errors.ts';
 import { decodeImage, pixelsFromSource } from '@webglip/core/image/decode.ts';
+import { GlipClient } from '@webglip/core/worker/client.ts';
 
 /** What a check returns to the spec: the size, a few pixels, or the typed error. */
 export interface InputReport {
@@ -54,6 +57,19 @@ const checks = {
     await video.play();
     await loaded;
     return { early, frame: await report(() => pixelsFromSource(video), points) };
+  },
+  /** Loads a model whose tokenizer.json is not JSON: the worker throws TokenizerError. */
+  workerError: async () => {
+    const client = new GlipClient();
+    try {
+      await client.load({ 'tokenizer.json': new TextEncoder().encode('not json').buffer });
+      return null;
+    } catch (e) {
+      const error = e as Error & { code?: string };
+      return { name: error.name, code: error.code, isTokenizerError: e instanceof TokenizerError, isGlipError: e instanceof GlipError };
+    } finally {
+      await client.dispose();
+    }
   },
 };
 

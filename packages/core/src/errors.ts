@@ -1,15 +1,19 @@
 // Every failure the engine reports is one of these classes; `code` is stable for programs,
-// `message` says what the user can do about it.
+// `message` says what the user can do about it. Each class spells out its `name`: production
+// builds minify class names, and the worker protocol revives errors by this name.
 
 export class GlipError extends Error {
+  override name = 'GlipError';
+
   constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** Weights or checkpoint bytes that are not in the expected format (corrupt, truncated, wrong kind). */
 export class WeightsFormatError extends GlipError {
+  override name = 'WeightsFormatError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super('weights-format', message, options);
   }
@@ -17,6 +21,8 @@ export class WeightsFormatError extends GlipError {
 
 /** A prompt that cannot be used (empty, only separators, …). */
 export class PromptError extends GlipError {
+  override name = 'PromptError';
+
   constructor(message: string) {
     super('prompt', message);
   }
@@ -24,6 +30,8 @@ export class PromptError extends GlipError {
 
 /** A model config (official YAML or our config.json) that is malformed or describes an unsupported model. */
 export class ConfigError extends GlipError {
+  override name = 'ConfigError';
+
   constructor(message: string) {
     super('config', message);
   }
@@ -31,6 +39,8 @@ export class ConfigError extends GlipError {
 
 /** A checkpoint file that cannot be read: empty, not a zip, truncated, or an unsupported container. */
 export class CheckpointFormatError extends GlipError {
+  override name = 'CheckpointFormatError';
+
   constructor(readonly reason: 'empty' | 'not-zip' | 'truncated' | 'unsupported', message: string, options?: { cause?: unknown }) {
     super('checkpoint-format', message, options);
   }
@@ -38,6 +48,8 @@ export class CheckpointFormatError extends GlipError {
 
 /** A pickle that names a global outside the tensor whitelist; nothing from it was executed. */
 export class UnsafePickleError extends GlipError {
+  override name = 'UnsafePickleError';
+
   constructor(readonly global: string) {
     super('unsafe-pickle', `the checkpoint's pickle refers to "${global}", which is not one of the globals torch.save uses for tensors; refusing to load it (nothing was executed). Re-save the state_dict alone with torch.save, or convert it to .safetensors.`);
   }
@@ -45,6 +57,8 @@ export class UnsafePickleError extends GlipError {
 
 /** Checkpoint tensors that do not match what the model config expects (names listed). */
 export class CheckpointMismatchError extends GlipError {
+  override name = 'CheckpointMismatchError';
+
   constructor(readonly missing: string[], readonly unexpected: string[], readonly misshaped: { name: string; expected: number[]; actual: number[] }[]) {
     const list = (what: string, names: string[]): string => (names.length ? `\n  ${what} (${names.length}): ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : '');
     super('checkpoint-mismatch', 'the checkpoint does not match the model config (another architecture, or the wrong --config / --bert-config):'
@@ -55,6 +69,8 @@ export class CheckpointMismatchError extends GlipError {
 
 /** A downloaded or stored weight shard whose sha256 differs from the manifest's. */
 export class IntegrityError extends GlipError {
+  override name = 'IntegrityError';
+
   constructor(readonly file: string, readonly expected: string, readonly actual: string) {
     super('integrity', `weight shard "${file}" is corrupt: sha256 ${actual}, manifest says ${expected}. Clear the cache and reload, or re-run the converter.`);
   }
@@ -62,6 +78,8 @@ export class IntegrityError extends GlipError {
 
 /** An input image the engine cannot use (wrong pixel buffer size, zero width/height, …). */
 export class ImageInputError extends GlipError {
+  override name = 'ImageInputError';
+
   constructor(message: string) {
     super('image-input', message);
   }
@@ -69,6 +87,8 @@ export class ImageInputError extends GlipError {
 
 /** The WebGPU device stopped working (driver reset, GPU removed, out of memory, tab backgrounded too long). */
 export class DeviceLostError extends GlipError {
+  override name = 'DeviceLostError';
+
   constructor(readonly reason: GPUDeviceLostReason, detail: string) {
     super('device-lost', `the WebGPU device was lost (${reason}${detail ? `: ${detail}` : ''}). Load the detector again to get a new device; if it keeps happening, close other GPU-heavy tabs or choose the wasm backend.`);
   }
@@ -76,6 +96,8 @@ export class DeviceLostError extends GlipError {
 
 /** A tokenizer.json that is malformed or not a BERT uncased WordPiece tokenizer. */
 export class TokenizerError extends GlipError {
+  override name = 'TokenizerError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super('tokenizer', message, options);
   }
@@ -83,6 +105,8 @@ export class TokenizerError extends GlipError {
 
 /** A model file that could not be fetched or read, after retries. */
 export class WeightsDownloadError extends GlipError {
+  override name = 'WeightsDownloadError';
+
   constructor(readonly file: string, attempts: number, options?: { cause?: unknown }) {
     super('weights-download', `could not load "${file}" after ${attempts} attempt(s): ${options?.cause instanceof Error ? options.cause.message : String(options?.cause)}. Check the connection and the model URL, then retry.`, options);
   }
@@ -90,6 +114,8 @@ export class WeightsDownloadError extends GlipError {
 
 /** An evaluation data set or predictions file (`webglip eval`) that is malformed or does not fit the data. */
 export class EvalDataError extends GlipError {
+  override name = 'EvalDataError';
+
   constructor(message: string) {
     super('eval-data', message);
   }
@@ -97,6 +123,8 @@ export class EvalDataError extends GlipError {
 
 /** The GPU reported an error while the engine ran: out of memory, or a rejected command (validation / internal). */
 export class GpuError extends GlipError {
+  override name = 'GpuError';
+
   constructor(readonly kind: 'out-of-memory' | 'validation' | 'internal', detail: string) {
     super(kind === 'out-of-memory' ? 'gpu-out-of-memory' : 'gpu-error', kind === 'out-of-memory'
       ? `the GPU ran out of memory (${detail}). Use a smaller image or model, close other GPU-heavy tabs, or choose the wasm backend.`
@@ -106,6 +134,8 @@ export class GpuError extends GlipError {
 
 /** A call on an engine that was disposed (or was being disposed when the call was made). */
 export class DisposedError extends GlipError {
+  override name = 'DisposedError';
+
   constructor(what = 'the detector') {
     super('disposed', `${what} was disposed: load the model again to detect`);
   }
@@ -113,6 +143,8 @@ export class DisposedError extends GlipError {
 
 /** The engine's Web Worker stopped (crashed, or was killed for memory); calls in flight are lost. */
 export class WorkerCrashedError extends GlipError {
+  override name = 'WorkerCrashedError';
+
   constructor(detail: string, readonly restarted: boolean) {
     super('worker-crashed', restarted
       ? `the engine worker stopped (${detail}); a new one was started and is reloading the model: retry the call`

@@ -117,10 +117,13 @@ export function errorPayload(e: unknown): ErrorPayload {
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
+/**
+ * Error classes by their export name, which each class also sets as its `name` (errors.test.ts
+ * checks this). Not `cls.name`: production builds minify class names.
+ */
 const GLIP_ERROR_CLASSES: Map<string, ErrorClass> = new Map(
-  (Object.values(errors) as unknown[])
-    .filter((value: unknown): value is ErrorClass => typeof value === 'function' && (value === GlipError || value.prototype instanceof GlipError))
-    .map((cls) => [cls.name, cls]),
+  (Object.entries(errors) as [string, unknown][])
+    .filter((entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && (entry[1] === GlipError || entry[1].prototype instanceof GlipError)),
 );
 
 /** Rebuilds the error a payload describes, as an instance of the same GlipError subclass when there is one. */
