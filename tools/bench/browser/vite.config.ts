@@ -8,5 +8,7 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export default defineConfig({
   root: here('.'),
   server: { fs: { allow: [here('../../..'), here('../../../../shared')] }, host: '127.0.0.1' },
+  // Pre-bundling would break tokenizers-wasm's `import * as wasm from '….wasm'` (served as is, Vite handles it).
+  optimizeDeps: { exclude: ['tokenizers-wasm'] },
   logLevel: 'warn',
 });
