@@ -44,11 +44,14 @@ test('detects every object of a generated scene with the right phrase', async ()
   expect(unmatched(scene.truth, detections), `prompt "${scene.prompt}"`).toEqual([]);
 });
 
-test('editing only the prompt re-runs the text encoder, not the backbone', async () => {
+test('editing only the prompt re-runs the text encoder, not the backbone; a repeated phrase is warned about', async () => {
   await sceneDetected();
+  await expect(page.locator('#prompt-warning')).toBeHidden();
   const before = await counters(page);
   expect(before.backboneRuns).toBe(1);
-  await detectPrompt(page, scene.prompt.split('. ').slice(0, 2).join('. '));
+  const [first, second] = scene.prompt.split('. ');
+  await detectPrompt(page, `${first}. ${second}. ${first}`);
+  await expect(page.locator('#prompt-warning')).toContainText('repeat an earlier phrase');
   const after = await counters(page);
   expect(after.backboneRuns).toBe(before.backboneRuns);
   expect(after.textRuns).toBe(before.textRuns + 1);

@@ -144,6 +144,9 @@ async function detect(): Promise<void> {
   try {
     const result = await client.detect(await handle, prompt, { threshold: Number(threshold.value) });
     state.detectRuns++;
+    const warning = $('prompt-warning');
+    warning.hidden = result.promptWarning === null;
+    warning.textContent = result.promptWarning ?? '';
     timings.inferred(result.timings);
     show(result.detections);
   } catch (e) {

@@ -80,8 +80,8 @@ export class IntegrityError extends GlipError {
 export class ImageInputError extends GlipError {
   override name = 'ImageInputError';
 
-  constructor(message: string) {
-    super('image-input', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('image-input', message, options);
   }
 }
 

@@ -5,6 +5,7 @@
 // the weights; an image `src` is encoded once, and a (src, prompt) pair is detected once. Styles are
 // constructed stylesheets and nothing is evaluated, so it runs under a strict CSP (see
 // packages/widget/README.md).
+import { ImageInputError } from '@webglip/core/errors.ts';
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
 import { CANDIDATE_THRESHOLD, type Detection } from '@webglip/core/worker/protocol.ts';
 import { drawDetections } from './overlay.ts';
@@ -32,7 +33,11 @@ async function loadBitmap(src: string): Promise<ImageBitmap> {
   const img = new Image();
   img.crossOrigin = 'anonymous';
   img.src = src;
-  await img.decode();
+  try {
+    await img.decode();
+  } catch (cause) {
+    throw new ImageInputError(`the image ${src} could not be loaded or decoded (missing, not an image, or cross-origin without CORS)`, { cause });
+  }
   return createImageBitmap(img);
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { convertCheckpointFile } from '@webglip/convert/node.ts';
 import { bertConfigFromHf } from '@webglip/core/config.ts';
 import { CASE_A_DIR, caseJson } from '@webglip/core/testing/fixtures.ts';
+import { halfRedJpeg } from '@webglip/core/testing/image-files.ts';
 import { run } from './detect.ts';
 
 interface OfficialDetection {
@@ -63,12 +64,27 @@ describe('webglip detect', () => {
     expect([png.width, png.height]).toEqual([410, 316]);
   });
 
+  it('reads JPEGs in their EXIF orientation (boxes in displayed pixels)', async () => {
+    const jpeg = join(work, 'rotated.jpg');
+    writeFileSync(jpeg, halfRedJpeg(6)); // stored 32×16, displayed 16×32
+    const annotated = join(work, 'rotated.png');
+    const { code } = await quietRun(['--model', model, '--image', jpeg, '--prompt', 'red circle', '--backend', 'cpu', '--max-size', '64', '--out', annotated]);
+    expect(code).toBe(0);
+    const png = PNG.sync.read(readFileSync(annotated));
+    expect([png.width, png.height]).toEqual([16, 32]);
+  });
+
   it('reports an empty prompt and a missing image as errors (exit 1), bad usage as exit 2', async () => {
     const image = resolve(CASE_A_DIR, 'image.png');
     expect((await quietRun(['--model', model, '--image', image, '--prompt', ' . ', '--backend', 'cpu'])).code).toBe(1);
     const missing = await quietRun(['--model', model, '--image', join(work, 'nope.png'), '--prompt', 'dog', '--backend', 'cpu']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/nope\.png/);
+    const text = join(work, 'not-an-image.png');
+    writeFileSync(text, '<html>404</html>');
+    const notImage = await quietRun(['--model', model, '--image', text, '--prompt', 'dog', '--backend', 'cpu']);
+    expect(notImage.code).toBe(1);
+    expect(notImage.err).toMatch(/not a PNG or JPEG/);
     expect((await quietRun(['--model', model, '--prompt', 'dog'])).code).toBe(2);
     expect((await quietRun(['--model', model, '--image', image, '--prompt', 'dog', '--threshold', '2'])).code).toBe(2);
   });

@@ -1,4 +1,4 @@
-// `webglip detect --model <dir> --image <file.png> --prompt <text> [--threshold t] [--out annotated.png]
+// `webglip detect --model <dir> --image <file.png|.jpg> --prompt <text> [--threshold t] [--out annotated.png]
 //  [--backend webgpu|wasm|cpu] [--max-size N|none]`: runs GlipDetector on one image and prints the
 // detections as JSON (`[{box, score, phrase, charSpan, tokenIndices}]`) on stdout; progress on stderr.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
 import type { Detection } from '@webglip/core/detector.ts';
 import { GlipDetector } from '@webglip/core/detector.ts';
-import { GlipError, ImageInputError } from '@webglip/core/errors.ts';
+import { GlipError } from '@webglip/core/errors.ts';
+import { decodeImage } from '@webglip/core/image/decode.ts';
 import type { PixelImage } from '@webglip/core/image/preprocess.ts';
 import type { BackendKind } from '@webglip/core/runtime/device.ts';
 import { createBackend } from '@webglip/core/runtime/device.ts';
@@ -14,9 +15,9 @@ import { toPrompt } from '@webglip/core/text/prompt.ts';
 import { promptWarning } from '@webglip/core/text/prompt-warning.ts';
 import { folderModelFiles } from '@webglip/core/weights/model-folder-node.ts';
 
-const USAGE = `usage: webglip detect --model <dir> --image <file.png> --prompt <text> [options]
+const USAGE = `usage: webglip detect --model <dir> --image <file.png|.jpg> --prompt <text> [options]
   --model DIR         a converted model folder (webglip convert)
-  --image FILE        a PNG image
+  --image FILE        a PNG or JPEG image (EXIF orientation applied; boxes in its displayed pixels)
   --prompt TEXT       "person. dog. frisbee." (a list), a sentence ("a red mug left of the laptop"),
                       or exact phrases in brackets ("a [red mug] left of the [laptop]")
   --threshold T       keep detections scoring above T (default 0.5)
@@ -32,14 +33,11 @@ const COLOURS: [number, number, number][] = [
   [230, 25, 75], [60, 180, 75], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230], [210, 245, 60],
 ];
 
-async function readPng(path: string): Promise<PixelImage> {
-  const bytes = await readFile(path);
-  try {
-    const png = PNG.sync.read(bytes);
-    return { data: png.data, width: png.width, height: png.height };
-  } catch (cause) {
-    throw new ImageInputError(`${path} is not a readable PNG (${(cause as Error).message}); convert other formats to PNG first`);
-  }
+/** `maxSide` that never downscales: boxes stay in the image file's pixels. */
+const FULL_SIZE = Number.MAX_SAFE_INTEGER;
+
+async function readImage(path: string): Promise<PixelImage> {
+  return decodeImage(await readFile(path), { maxSide: FULL_SIZE });
 }
 
 /** A copy of the RGBA image with a 2-pixel outline per detection, coloured by phrase. */
@@ -106,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   let detector: GlipDetector | undefined;
   try {
     const prompt = toPrompt(values.prompt); // a bad prompt fails before the model loads
-    const image = await readPng(values.image);
+    const image = await readImage(values.image);
     const selection = await createBackend(backend);
     console.error(`backend: ${selection.kind}${selection.fallbackReasons.length ? ` (fell back: ${selection.fallbackReasons.join('; ')})` : ''}`);
     detector = await GlipDetector.load(folderModelFiles(values.model), { cache: null, maxImageSize: maxSize });

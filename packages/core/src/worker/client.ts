@@ -1,8 +1,10 @@
 // The page side of the engine: a GlipClient owns one Web Worker running the engine and speaks
 // protocol.ts to it. Methods mirror GlipDetector's (load, encodeImage, encodePrompt, detect, dispose);
-// images are transferred as ImageBitmaps, errors come back as the same GlipError classes.
+// images are read on the page with pixelsFromSource (typed ImageInputErrors for a frameless video, an
+// empty canvas, a tainted source) and their pixels transferred; errors come back as the same GlipError classes.
 // `GlipClient.shared(model)` hands every caller on a page the same worker, hence one copy of the weights.
 import { DisposedError, WorkerCrashedError } from '../errors.ts';
+import { pixelsFromSource } from '../image/decode.ts';
 import {
   reviveError,
   type DetectResult,
@@ -12,6 +14,7 @@ import {
   type LoadOptions,
   type LoadProgress,
   type ModelFileBytes,
+  type PromptInfo,
   type Request,
   type Response,
   type ResultOf,
@@ -41,6 +44,9 @@ export interface ClientLoadOptions extends LoadOptions {
 }
 
 const sharedClients = new Map<string, { client: GlipClient; info: Promise<EngineInfo> }>();
+
+/** `maxSide` that never downscales (the engine resizes to its own test size anyway). */
+const FULL_SIZE = Number.MAX_SAFE_INTEGER;
 
 /** Restarts allowed before a client gives up on its worker (reset by every successful call). */
 const MAX_RESTARTS = 3;
@@ -94,17 +100,17 @@ export class GlipClient {
 
   /**
    * Sends a copy of an image to the engine and runs the image backbone on it (cached for later
-   * prompts); `image` itself stays usable.
+   * prompts); `image` itself stays usable. Sent at full size, so boxes are in `image`'s pixels.
    */
   async encodeImage(image: ImageInput): Promise<ImageHandle> {
-    const bitmap = await createImageBitmap(image);
-    const handle: ImageHandle = { imageId: this.nextId++, width: bitmap.width, height: bitmap.height };
-    await this.call({ type: 'encodeImage', imageId: handle.imageId, image: bitmap }, [bitmap]);
+    const pixels = await pixelsFromSource(image, { maxSide: FULL_SIZE });
+    const handle: ImageHandle = { imageId: this.nextId++, width: pixels.width, height: pixels.height };
+    await this.call({ type: 'encodeImage', imageId: handle.imageId, image: pixels }, [pixels.data.buffer as ArrayBuffer]);
     return handle;
   }
 
   /** Tokenises and encodes a prompt ahead of `detect` (cached by the engine). */
-  encodePrompt(prompt: string): Promise<null> {
+  encodePrompt(prompt: string): Promise<PromptInfo> {
     return this.call({ type: 'encodePrompt', prompt });
   }
 

@@ -18,7 +18,9 @@ function fakeFactory(seen: { thresholds: number[]; images: PixelImage[] }): Engi
       seen.images.push(img);
       this.counters.backboneRuns++;
     },
-    async encodePrompt() {},
+    async encodePrompt() {
+      return { dropped: [] };
+    },
     async detect(img, _prompt, { threshold }) {
       seen.images.push(img);
       seen.thresholds.push(threshold);
@@ -50,6 +52,7 @@ describe('EngineHost', () => {
     const result = await host.handle({ id: 3, type: 'detect', imageId: 7, prompt: 'cat. dog', threshold: 0.5 }, () => {});
     expect(result.detections.map((d) => d.score)).toEqual([0.9]);
     expect(result.timings.stages).toEqual({ backbone: 1 });
+    expect(result.promptWarning).toBeNull();
     expect(seen.thresholds).toEqual([CANDIDATE_THRESHOLD]);
     expect(seen.images[0]).toBe(seen.images[1]); // the engine sees the same image object again
 

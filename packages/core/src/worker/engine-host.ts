@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { PixelImage } from '../image/preprocess.ts';
 import { GuardedEngine } from '../runtime/guarded-engine.ts';
+import type { EncodedPrompt } from '../text/encode-prompt.ts';
+import { promptWarning } from '../text/prompt-warning.ts';
 import type {
   BackendName,
   Detection,
@@ -24,7 +26,8 @@ export { CANDIDATE_THRESHOLD };
 export interface Engine {
   detect(image: PixelImage, prompt: string, options: { threshold: number }): Promise<Detection[]>;
   encodeImage(image: PixelImage): Promise<unknown>;
-  encodePrompt(prompt: string): Promise<unknown>;
+  /** Encodes (and caches) the prompt; `dropped` lists phrases the model will not see. */
+  encodePrompt(prompt: string): Promise<Pick<EncodedPrompt, 'dropped'>>;
   dispose(): void;
   /** How often each stage really ran. */
   readonly counters: EngineCounters;
@@ -68,9 +71,10 @@ export class EngineHost {
         await this.ready().run((engine) => engine.encodeImage(pixels));
         return null;
       }
-      case 'encodePrompt':
-        await this.ready().run((engine) => engine.encodePrompt(request.prompt));
-        return null;
+      case 'encodePrompt': {
+        const encoded = await this.ready().run((engine) => engine.encodePrompt(request.prompt));
+        return { warning: promptWarning(encoded) };
+      }
       case 'detect':
         return this.detect(request.imageId, request.prompt, request.threshold);
       case 'rethreshold':
@@ -112,14 +116,19 @@ export class EngineHost {
     const image = this.images.get(imageId);
     if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
     const start = now();
-    const { detections, stages } = await engine.run(async (e) => ({
-      detections: await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) }),
-      stages: { ...e.lastTimings },
-    }));
+    const { detections, stages, warning } = await engine.run(async (e) => {
+      const encoded = await e.encodePrompt(prompt); // cached: detect reuses it
+      return {
+        detections: await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) }),
+        stages: { ...e.lastTimings },
+        warning: promptWarning(encoded),
+      };
+    });
     this.candidates = detections;
     return {
       detections: this.candidates.filter((d) => d.score >= threshold),
       timings: { totalMs: now() - start, stages },
+      promptWarning: warning,
     };
   }
 

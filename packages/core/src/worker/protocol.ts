@@ -54,6 +54,13 @@ export interface DetectTimings {
 export interface DetectResult {
   detections: Detection[];
   timings: DetectTimings;
+  /** Which prompt phrases the model did not see and why (text/prompt-warning.ts), or null when it saw all. */
+  promptWarning: string | null;
+}
+
+/** What `encodePrompt` reports: the prompt warning (null when every phrase is seen). */
+export interface PromptInfo {
+  warning: string | null;
 }
 
 /** Engine counters, for tests and the stats panel: how often each expensive stage really ran. */
@@ -87,7 +94,7 @@ export type Request =
 export interface ResultOf {
   load: EngineInfo;
   encodeImage: null;
-  encodePrompt: null;
+  encodePrompt: PromptInfo;
   detect: DetectResult;
   rethreshold: Detection[];
   counters: EngineCounters;
