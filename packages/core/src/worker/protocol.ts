@@ -5,6 +5,7 @@
 import * as errors from '../errors.ts';
 import { GlipError } from '../errors.ts';
 import type { PixelImage } from '../image/preprocess.ts';
+import type { Detection } from '../postprocess/detection.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
 import type { LoadProgress } from '../weights/load-model.ts';
 
@@ -16,17 +17,7 @@ import type { LoadProgress } from '../weights/load-model.ts';
 export const CANDIDATE_THRESHOLD = 0.05;
 
 /** One detected object, in the original image's pixel coordinates (the engine API's JSON). */
-export interface Detection {
-  /** `[x0, y0, x1, y1]` in pixels of the image given to `detect`. */
-  box: [number, number, number, number];
-  score: number;
-  /** The prompt phrase this box grounds. */
-  phrase: string;
-  /** `[start, end)` character offsets of `phrase` in the prompt. */
-  charSpan: [number, number];
-  /** Token positions of the phrase in the tokenised prompt. */
-  tokenIndices: number[];
-}
+export type { Detection };
 
 /** tfjs backends the engine can run on, best first. */
 export type { BackendKind as BackendName } from '../runtime/device.ts';
