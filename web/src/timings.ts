@@ -35,7 +35,9 @@ export class TimingsPanel {
       ['Shader compile (first − steady)', ms(this.first !== null && steady !== null ? Math.max(0, this.first - steady) : null)],
       ['First inference', ms(this.first)],
       [`Steady inference (median of ${this.steady.length})`, ms(steady)],
-      ...Object.entries(this.stages).map(([stage, t]): [string, string] => [`· ${stage}`, ms(t)]),
+      // The engine reports 0 for a stage served from its cache (the image was encoded when it was set,
+      // the prompt when it was typed), so those read "cached" rather than a time.
+      ...Object.entries(this.stages).map(([stage, t]): [string, string] => [`· ${stage}`, t === 0 ? 'cached' : ms(t)]),
     ];
     this.list.replaceChildren(
       ...rows.flatMap(([name, value]) => {
