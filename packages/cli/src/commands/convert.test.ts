@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run } from './convert.ts';
+import { quietRun as quietRunCommand } from '../testing/quiet-run.ts';
 
 // Digests over (name, JSON shape, dtype, bytes) of every state_dict tensor of case-a's model.pth in file
 // order, computed once with Debian's torch 1.13 from `torch.load(f)['model']`: as stored (names with
@@ -41,18 +42,7 @@ function folderDigest(dir: string, namePrefix: string): string {
   return h.digest('hex');
 }
 
-async function quietRun(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
-  const error = vi.spyOn(console, 'error').mockImplementation((m: string) => void err.push(m));
-  try {
-    return { code: await run(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const quietRun = (argv: string[]) => quietRunCommand(run, argv);
 
 describe('webglip convert', () => {
   it('converts case-a into a folder whose tensors are bit-identical to the checkpoint', async () => {

@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCheckpointFile } from '@webglip/convert/node.ts';
 import { bertConfigFromHf } from '@webglip/core/config.ts';
 import { CASE_A_DIR, caseJson } from '@webglip/core/testing/fixtures.ts';
 import { halfRedJpeg } from '@webglip/core/testing/image-files.ts';
 import { run } from './detect.ts';
+import { quietRun as quietRunCommand } from '../testing/quiet-run.ts';
 
 interface OfficialDetection {
   box_xyxy: number[];
@@ -19,18 +20,7 @@ const work = mkdtempSync(join(tmpdir(), 'webglip-detect-test-'));
 const model = join(work, 'case-a');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function quietRun(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
-  const error = vi.spyOn(console, 'error').mockImplementation((m: string) => void err.push(m));
-  try {
-    return { code: await run(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const quietRun = (argv: string[]) => quietRunCommand(run, argv);
 
 describe('webglip detect', () => {
   beforeAll(async () => {

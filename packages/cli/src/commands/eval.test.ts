@@ -12,22 +12,12 @@ import { detectionsToResults } from '../eval/grounding-data.ts';
 import type { GroundingPrompt } from '../eval/grounding-data.ts';
 import { run as convert } from './convert.ts';
 import { run } from './eval.ts';
+import { quietRun as quietRunCommand } from '../testing/quiet-run.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'webglip-eval-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function quietRun(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
-  const error = vi.spyOn(console, 'error').mockImplementation((m: string) => void err.push(m));
-  try {
-    return { code: await run(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const quietRun = (argv: string[]) => quietRunCommand(run, argv);
 
 const listPrompt: GroundingPrompt = {
   style: 'list',
