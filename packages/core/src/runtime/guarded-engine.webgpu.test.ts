@@ -1,7 +1,8 @@
 // GuardedEngine on a real Dawn (SwiftShader) device with the real detector (case-a converted by the
 // converter, 64 px images): the engine's own device destroyed mid-inference, recovery with the weights
-// from the cache, a real GPU validation error, and device ownership on dispose. Only text encoding
-// runs here: a whole detect() takes most of a minute on SwiftShader.
+// from the cache, a real GPU validation error, a real out-of-memory error (an allocation the adapter's
+// heap cannot hold), and device ownership on dispose. Only text encoding runs here: a whole detect()
+// takes most of a minute on SwiftShader.
 import './node-gpu.ts';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +78,39 @@ describe('GuardedEngine on a real WebGPU device', () => {
     const state = await Promise.race([runtime.device.lost.then(() => 'lost'), new Promise((r) => setTimeout(() => r('alive'), 300))]);
     expect(state).toBe('alive');
     expect(Array.from(await tf.mul(tf.ones([2]), 3).data())).toEqual([3, 3]);
+    runtime.device.destroy();
+  });
+
+  it('a real out-of-memory error, inside a call or between calls → GpuError("out-of-memory"), never swallowed', async () => {
+    const runtime = await createWebGpuDevice();
+    await registerWebGpuBackend(runtime);
+    const { maxTextureDimension2D: side, maxTextureArrayLayers: layers } = runtime.device.limits;
+    // Within every validation limit, but side² × layers × 16 bytes (256 GiB at the default limits) is
+    // more than the adapter's memory heap: Dawn refuses the allocation with GPUOutOfMemoryError
+    // before anything is allocated (measured: the process's RSS stays at ~60 MB).
+    expect(side * side * layers * 16).toBeGreaterThan(2 ** 36);
+    const tooLarge = (): void => {
+      runtime.device.createTexture({ size: [side, side, layers], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING }).destroy();
+    };
+    const guarded = new GuardedEngine(async () => ({ engine: { dispose: () => undefined }, device: runtime.device, ownsDevice: false }));
+    const compute = (): Promise<number[]> => guarded.run(async () => Array.from(await tf.add(tf.ones([2]), 1).data()));
+
+    const inside = await guarded.run(async () => {
+      tooLarge();
+      return 'swallowed';
+    }).catch((e: unknown) => e);
+    expect(inside).toBeInstanceOf(GpuError);
+    expect((inside as GpuError).kind).toBe('out-of-memory');
+    await expect(compute()).resolves.toEqual([2, 2]);
+
+    tooLarge(); // outside any call: reported by `uncapturederror`, so the next call fails with it
+    await new Promise((r) => setTimeout(r, 50));
+    const between = await compute().catch((e: unknown) => e);
+    expect(between).toBeInstanceOf(GpuError);
+    expect((between as GpuError).kind).toBe('out-of-memory');
+    await expect(compute()).resolves.toEqual([2, 2]);
+
+    await guarded.dispose();
     runtime.device.destroy();
   });
 });
