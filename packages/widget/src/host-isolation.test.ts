@@ -1,7 +1,10 @@
 // The <glip-detector> widget reads nothing from its host page but its own attributes and the image it
-// was pointed at. A source-level policy check over the widget and the page-side engine client: no
-// host-page queries, storage, cookies, parent/opener windows, DOM walking out of its element, string
-// evaluation, or requests of its own (the image comes from `src`, the model from the engine loader).
+// was pointed at. e2e/widget-isolation.spec.ts checks that at run time, in Chromium; this source-level
+// policy check over the widget and the page-side engine client adds what a run cannot see: code paths
+// that run did not take (errors, attribute changes), and the properties a page script cannot wrap
+// (`location`, `top`: `location` is used only as the base-URL fallback where there is no document).
+// No host-page queries, storage, cookies, parent/opener windows, DOM walking out of its element,
+// string evaluation, or requests of its own (the image comes from `src`, the model from the engine loader).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +26,7 @@ const FORBIDDEN: [RegExp, string][] = [
   [/\beval\s*\(|new Function\s*\(|innerHTML|outerHTML|insertAdjacentHTML|document\.write/, 'evaluates or injects markup'],
   [/\b(fetch|XMLHttpRequest|sendBeacon|WebSocket|EventSource)\b/, 'makes requests of its own'],
   [/navigator\.(userAgent|plugins|languages|clipboard|geolocation|mediaDevices)/, 'reads the user\'s environment'],
+  [/(?<!\?\? globalThis\.)\blocation\b/, 'reads the host page\'s location (other than as the no-document fallback after `document?.baseURI ??`)'],
 ];
 
 describe('widget host isolation (source policy)', () => {

@@ -77,7 +77,7 @@ export class GlipClient {
    * asking for the same model shares its worker and weights.
    */
   static shared(model: string, options: ClientLoadOptions = {}): { client: GlipClient; info: Promise<EngineInfo> } {
-    const key = new URL(model, globalThis.location?.href).href;
+    const key = new URL(model, globalThis.document?.baseURI ?? globalThis.location?.href).href;
     let entry = sharedClients.get(key);
     if (!entry) {
       const client = new GlipClient();
