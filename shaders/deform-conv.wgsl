@@ -8,41 +8,48 @@
 // A sample counts only if −1 < py < H and −1 < px < W; each of its four bilinear corners that lies
 // outside the image contributes 0 (zero padding).
 //
-// Layouts (f32, row-major, contiguous): x [H, W, Cin]; offset [Hout, Wout, 18] (2k = Δy, 2k+1 = Δx);
-// mask [Hout, Wout, 9] (already sigmoid); weight [Cout, Cin, 3, 3] (official layout); bias [Cout]
-// (not read when HAS_BIAS is false); out [Hout, Wout, Cout]. P = Hout · Wout output pixels.
+// Layouts (f32, row-major, contiguous): x [H, W, C4] (C4 = Cin rounded up to 4, zero channels past
+// Cin; read as vec4); offset [Hout, Wout, 18] (2k = Δy, 2k+1 = Δx); mask [Hout, Wout, 9] (already
+// sigmoid); tapFilter [9, C4, O8] = W transposed to tap-major and zero-padded (O8 = Cout rounded up to 8;
+// read as vec4); bias [Cout] (not read when HAS_BIAS is false); out [Hout, Wout, Cout].
+// P = Hout · Wout output pixels.
 //
-// Dispatch: ⌈P / TILE_P⌉ × ⌈Cout / TILE_C⌉ workgroups of 16 × 16 threads. A workgroup owns a tile of
-// TILE_P = 64 output pixels × TILE_C = 64 output channels; thread (tx, ty) accumulates 4 × 4 of them in
-// registers: pixels ty + 16a and channels tx + 16b (a, b < 4). The reduction over 9 taps × Cin runs
-// tap by tap and, within a tap, CHUNK input channels at a time:
-//   1. (once per tap) each of the tile's pixels gets its four corner indices and weights
-//      (bilinear weight × mask, 0 for corners outside the image) in workgroup memory;
-//   2. the tile's sampled columns [TILE_P, CHUNK] and weights [CHUNK, TILE_C] go to workgroup memory;
-//   3. every thread adds its 4 × 4 outer products. Accumulation is f32.
+// Dispatch: ⌈P / TILE_P⌉ × ⌈O8 / TILE_C⌉ workgroups of 256 threads. A workgroup owns TILE_P output
+// pixels × TILE_C output channels (TILE_P · TILE_C ≤ 8192, so one channel tile covers Cout ≤ 256 and
+// the sampling is not repeated per channel tile); thread (pb, cb) accumulates 4 pixels × 8 channels
+// in registers (pixels 4pb …, channels 8cb …). The reduction over 9 taps × C4 runs tap by tap and,
+// within a tap, CHUNK input channels at a time:
+//   1. (once per tap) each tile pixel's four corner indices and weights (bilinear weight × mask, 0 for
+//      corners outside the image) go to workgroup memory;
+//   2. the tile's sampled columns [TILE_P, CHUNK] (im2col, vec4 over channels) go to workgroup memory;
+//   3. every thread adds, per 4 input channels, 4 pixels × 4 channels × 2 vec4 of filter (read from
+//      global memory as vec4) to its 8 vec4 accumulators. Accumulation is f32.
 
 // Whether bias is added.
 override HAS_BIAS: bool = true;
+// Output pixels and channels per workgroup (TILE_P a multiple of 4 and ≤ 128, TILE_C a multiple of 8,
+// (TILE_P / 4) · (TILE_C / 8) ≤ 256) and input channels per chunk (a multiple of 4).
+override TILE_P: u32 = 32u;
+override TILE_C: u32 = 256u;
+override CHUNK: u32 = 64u;
 
-const TILE_P: u32 = 64u;
-const TILE_C: u32 = 64u;
-const CHUNK: u32 = 16u;
-const THREADS: u32 = 256u; // 16 × 16
+const THREADS: u32 = 256u;
 
 struct Params {
   height: u32,
   width: u32,
-  cin: u32,
+  c4: u32,       // input channels rounded up to 4
   cout: u32,
+  o8: u32,       // output channels rounded up to 8
   outHeight: u32,
   outWidth: u32,
   stride: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> offset: array<f32>;
 @group(0) @binding(2) var<storage, read> mask: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> tapFilter: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
@@ -51,20 +58,16 @@ struct Params {
 // index y·W + x in the input, and the weight (bilinear × mask, 0 when outside the image).
 var<workgroup> cornerIndex: array<u32, TILE_P * 4u>;
 var<workgroup> cornerWeight: array<f32, TILE_P * 4u>;
-// Sampled columns [TILE_P, CHUNK] and weights [CHUNK, TILE_C] of the current chunk.
-var<workgroup> columns: array<f32, TILE_P * CHUNK>;
-var<workgroup> filterTile: array<f32, CHUNK * TILE_C>;
+// Sampled columns [TILE_P, CHUNK] of the current chunk, vec4 over channels.
+var<workgroup> columns: array<vec4<f32>, TILE_P * CHUNK / 4u>;
 
-// Fills cornerIndex / cornerWeight for tap k of the tile's pixels p0 … p0 + TILE_P − 1.
-fn sampleCorners(lid: u32, p0: u32, k: u32) {
-  if (lid >= TILE_P) {
-    return;
-  }
+// Fills cornerIndex / cornerWeight for tap k of tile pixel r (output pixel p0 + r).
+fn sampleCorners(r: u32, p0: u32, k: u32) {
   for (var q = 0u; q < 4u; q++) {
-    cornerIndex[lid * 4u + q] = 0u;
-    cornerWeight[lid * 4u + q] = 0.0;
+    cornerIndex[r * 4u + q] = 0u;
+    cornerWeight[r * 4u + q] = 0.0;
   }
-  let p = p0 + lid;
+  let p = p0 + r;
   if (p >= params.outHeight * params.outWidth) {
     return;
   }
@@ -89,77 +92,102 @@ fn sampleCorners(lid: u32, p0: u32, k: u32) {
     let cy = ys[q];
     let cx = xs[q];
     if (cy >= 0.0 && cy <= H - 1.0 && cx >= 0.0 && cx <= W - 1.0) {
-      cornerIndex[lid * 4u + q] = u32(cy) * params.width + u32(cx);
-      cornerWeight[lid * 4u + q] = bilinear[q] * m;
+      cornerIndex[r * 4u + q] = u32(cy) * params.width + u32(cx);
+      cornerWeight[r * 4u + q] = bilinear[q] * m;
     }
   }
 }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(THREADS)
 fn main(
   @builtin(workgroup_id) wg: vec3<u32>,
-  @builtin(local_invocation_id) local: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
   let p0 = wg.x * TILE_P;
   let o0 = wg.y * TILE_C;
-  let cin = params.cin;
-  var acc: array<f32, 16>;
-  for (var a = 0u; a < 16u; a++) {
-    acc[a] = 0.0;
-  }
+  let cq4 = params.c4 / 4u;  // vec4s per input pixel
+  let oq = params.o8 / 4u;   // vec4s per filter row
+  let chunkQ = CHUNK / 4u;
+  // This thread's block; threads past the tile (or past O8) only help with sampling.
+  let blocksC = TILE_C / 8u;
+  let pb = lid / blocksC;
+  let cb = lid % blocksC;
+  let oBlock = o0 + 8u * cb;
+  let computes = pb < TILE_P / 4u && oBlock < params.o8;
+  let filterCol = oBlock / 4u;
+
+  var a00 = vec4<f32>(0.0);
+  var a01 = vec4<f32>(0.0);
+  var a10 = vec4<f32>(0.0);
+  var a11 = vec4<f32>(0.0);
+  var a20 = vec4<f32>(0.0);
+  var a21 = vec4<f32>(0.0);
+  var a30 = vec4<f32>(0.0);
+  var a31 = vec4<f32>(0.0);
 
   for (var k = 0u; k < 9u; k++) {
+    for (var r = lid; r < TILE_P; r += THREADS) {
+      sampleCorners(r, p0, k);
+    }
     workgroupBarrier();
-    sampleCorners(lid, p0, k);
-    workgroupBarrier();
-    for (var c0 = 0u; c0 < cin; c0 += CHUNK) {
-      for (var e = lid; e < TILE_P * CHUNK; e += THREADS) {
-        let r = e / CHUNK;
-        let c = c0 + e % CHUNK;
-        var v = 0.0;
-        if (c < cin) {
+    for (var c0 = 0u; c0 < cq4; c0 += chunkQ) {
+      let chunkLen = min(chunkQ, cq4 - c0);
+      // 2. im2col of the chunk: columns[r, cq] = Σ_corners weight · x[corner, c0 + cq].
+      for (var e = lid; e < TILE_P * chunkQ; e += THREADS) {
+        let r = e / chunkQ;
+        let cq = e % chunkQ;
+        var v = vec4<f32>(0.0);
+        if (cq < chunkLen) {
           for (var q = 0u; q < 4u; q++) {
-            v += cornerWeight[r * 4u + q] * x[cornerIndex[r * 4u + q] * cin + c];
+            v += cornerWeight[r * 4u + q] * x[cornerIndex[r * 4u + q] * cq4 + c0 + cq];
           }
         }
         columns[e] = v;
       }
-      for (var e = lid; e < CHUNK * TILE_C; e += THREADS) {
-        let c = c0 + e / TILE_C;
-        let o = o0 + e % TILE_C;
-        var w = 0.0;
-        if (c < cin && o < params.cout) {
-          w = weight[(o * cin + c) * 9u + k];
-        }
-        filterTile[e] = w;
-      }
       workgroupBarrier();
-      for (var c = 0u; c < CHUNK; c++) {
-        for (var a = 0u; a < 4u; a++) {
-          let col = columns[(local.y + 16u * a) * CHUNK + c];
-          for (var b = 0u; b < 4u; b++) {
-            acc[a * 4u + b] += col * filterTile[c * TILE_C + local.x + 16u * b];
-          }
+      // 3. register-tiled GEMM over the chunk's channels.
+      if (computes) {
+        for (var cq = 0u; cq < chunkLen; cq++) {
+          let s0 = columns[(4u * pb) * chunkQ + cq];
+          let s1 = columns[(4u * pb + 1u) * chunkQ + cq];
+          let s2 = columns[(4u * pb + 2u) * chunkQ + cq];
+          let s3 = columns[(4u * pb + 3u) * chunkQ + cq];
+          // Columns: the filter vec4s (8 output channels as two halves) of the 4 input channels.
+          let f = (k * params.c4 + 4u * (c0 + cq)) * oq + filterCol;
+          let w0 = mat4x4<f32>(tapFilter[f], tapFilter[f + oq], tapFilter[f + 2u * oq], tapFilter[f + 3u * oq]);
+          let w1 = mat4x4<f32>(tapFilter[f + 1u], tapFilter[f + oq + 1u], tapFilter[f + 2u * oq + 1u], tapFilter[f + 3u * oq + 1u]);
+          a00 += w0 * s0;
+          a01 += w1 * s0;
+          a10 += w0 * s1;
+          a11 += w1 * s1;
+          a20 += w0 * s2;
+          a21 += w1 * s2;
+          a30 += w0 * s3;
+          a31 += w1 * s3;
         }
       }
       workgroupBarrier();
     }
   }
 
-  for (var a = 0u; a < 4u; a++) {
-    let p = p0 + local.y + 16u * a;
-    if (p >= params.outHeight * params.outWidth) {
+  if (!computes) {
+    return;
+  }
+  var acc = array<vec4<f32>, 8>(a00, a01, a10, a11, a20, a21, a30, a31);
+  let pixels = params.outHeight * params.outWidth;
+  for (var i = 0u; i < 4u; i++) {
+    let p = p0 + 4u * pb + i;
+    if (p >= pixels) {
       continue;
     }
-    for (var b = 0u; b < 4u; b++) {
-      let o = o0 + local.x + 16u * b;
-      if (o < params.cout) {
-        var value = acc[a * 4u + b];
+    for (var o = 0u; o < 8u; o++) {
+      let channel = oBlock + o;
+      if (channel < params.cout) {
+        var value = acc[2u * i + o / 4u][o % 4u];
         if (HAS_BIAS) {
-          value += bias[o];
+          value += bias[channel];
         }
-        out[p * params.cout + o] = value;
+        out[p * params.cout + channel] = value;
       }
     }
   }

@@ -1,6 +1,6 @@
 // Fused bi-directional attention vs its reference: single tokens, masked and all-masked text, N over
-// several textPartials segments and not a multiple of any tile, T not a multiple of the text tile,
-// T at the 256 limit, GLIP's head dim 256 (embed 2048 / 8 heads), and logits large enough to hit the ±50000 clamps.
+// several segments and several steps and not a multiple of either, T not a multiple of 4, T at the
+// 256 limit, GLIP's head dim 256 (embed 2048 / 8 heads), and logits large enough to hit the ±50000 clamps.
 import * as tf from '@tensorflow/tfjs';
 import { biAttention, biAttentionReference } from './bi-attention.ts';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
@@ -12,6 +12,7 @@ const CASES: { heads: number; n: number; mask: number[]; d: number; qScale: numb
   { heads: 1, n: 20, mask: [0, 0, 0], d: 16, qScale: 1 },
   { heads: 2, n: 70, mask: [...Array(15).fill(1), 0, 0], d: 256, qScale: 0.3 },
   { heads: 1, n: 9, mask: Array(256).fill(1), d: 16, qScale: 1 },
+  { heads: 2, n: 41, mask: Array.from({ length: 201 }, (_, i) => (i % 7 === 3 ? 0 : 1)), d: 16, qScale: 1 },
   { heads: 1, n: 23, mask: [1, 1, 0, 1], d: 16, qScale: 40000 },
 ];
 

@@ -1,6 +1,7 @@
 // Bi-directional image↔text attention of GLIP's fusion (BiMultiHeadAttention, utils/fuse_helper.py).
 // Plain-tfjs reference, and the fused kernel `shaders/bi-attention.wgsl` that replaces it on the
-// `webgpu` backend while fused kernels are on (both directions without materialising the logits).
+// `webgpu` backend while fused kernels are on (both directions from logits computed once, without
+// materialising them). Head dimensions that are not a multiple of 8 take the reference.
 //   A   = clamp(q·kᵀ, ±50000)                                   [H, N, T]
 //   outV = softmax_T(A + maskAdd) · valueL,  maskAdd = 1 (real) | −9e15 (pad)      image ← text
 //   outL = softmax_N(clamp(Aᵀ − max_N Aᵀ, ±50000)) · valueV   (no mask at all)     text ← image
@@ -23,7 +24,7 @@ export function biAttention(
   valueL: tf.Tensor3D,
   textMask: tf.Tensor1D,
 ): { outV: tf.Tensor3D; outL: tf.Tensor3D } {
-  if (fusedPathActive(q, k, valueV, valueL, textMask) && k.shape[1] <= FUSED_MAX_TEXT && fusedFitsWorkgroupMemory(q.shape[2])) {
+  if (fusedPathActive(q, k, valueV, valueL, textMask) && fusedSupports(q.shape[2], k.shape[1])) {
     const [outV, outL] = tf.engine().runKernel(KERNEL_NAME, { q, k, valueV, valueL, textMask }) as tf.Tensor3D[];
     return { outV, outL };
   }
@@ -53,52 +54,62 @@ export function biAttentionReference(
 }
 
 const KERNEL_NAME = 'WebglipBiAttention';
-/** The shader's TMAX: text tokens one image-row workgroup holds (BERT's max_query_len is 256). */
+/** The shader's TMAX: the most text tokens (BERT's max_query_len is 256). */
 const FUSED_MAX_TEXT = 256;
+/** The shader's RMAX: the most image tokens one step of a segment holds. */
+const MAX_STEP_ROWS = 64;
 const WORKGROUP_SIZE = 64;
-/** Head dimensions up to this share one pipeline (the shader's DMAX); larger ones get their own. */
-const SHARED_MAX_HEAD_DIM = 256;
-/** Image tokens per imageFromText workgroup (the shader's ROWS). */
-const IMAGE_ROWS = 8;
-/** Text tokens per textPartials workgroup and image tokens per step (the shader's TT and NB). */
-const TEXT_TILE = 8;
-const IMAGE_STEP = 8;
-/** textPartials splits N into segments until about this many workgroups run. */
-const TARGET_WORKGROUPS = 512;
-const MIN_SEGMENT = 64;
+/** Segments are added until about this many workgroups run (heads × segments) … */
+const TARGET_WORKGROUPS = 128;
+/** … while the partials ([H, S, T, d + 4]) stay within ¼ of an [H, N, T] logits buffer: S ≤ N / (4d). */
+const PARTIALS_SHARE = 4;
 
-/** Workgroup memory of the larger entry point: imageFromText's weights or textPartials' accumulators. */
-function fusedFitsWorkgroupMemory(headDim: number): boolean {
-  const imageSide = IMAGE_ROWS * FUSED_MAX_TEXT * 4;
-  const textSide = (TEXT_TILE * Math.max(SHARED_MAX_HEAD_DIM, headDim) + IMAGE_STEP * TEXT_TILE + 3 * TEXT_TILE) * 4;
-  return Math.max(imageSide, textSide) <= workgroupMemoryLimit();
+/** Workgroup memory besides the two step arrays: rowMax, colMax and four per-text-token vec4 arrays. */
+const FIXED_WORKGROUP_BYTES = (MAX_STEP_ROWS + FUSED_MAX_TEXT + 4 * FUSED_MAX_TEXT) * 4;
+
+/** Floats of each step array (the shader's CAP) that the device's workgroup memory allows. */
+function stepCapacity(): number {
+  return Math.floor((workgroupMemoryLimit() - FIXED_WORKGROUP_BYTES) / 8 / 16) * 16;
+}
+
+/** Image tokens per step: a multiple of 4 with rows × T′ within the step arrays (0: does not fit). */
+function stepRows(t: number, capacity: number): number {
+  const tPadded = Math.ceil(t / 4) * 4;
+  return Math.min(MAX_STEP_ROWS, Math.floor(capacity / tPadded / 4) * 4);
+}
+
+/** The fused kernel reads the head dimension as pairs of vec4 and holds ≥ 4 image tokens × T per step. */
+function fusedSupports(headDim: number, t: number): boolean {
+  return headDim % 8 === 0 && t <= FUSED_MAX_TEXT && stepRows(t, stepCapacity()) >= 4;
 }
 
 registerWgslKernel(KERNEL_NAME, ({ q, k, valueV, valueL, textMask }, backend) => {
   const [heads, n, d] = q.shape;
   const t = k.shape[1];
-  const textTiles = Math.ceil(t / TEXT_TILE);
-  const wantedSegments = Math.max(1, Math.ceil(TARGET_WORKGROUPS / (heads * textTiles)));
-  const segLen = Math.ceil(Math.max(MIN_SEGMENT, Math.ceil(n / wantedSegments)) / IMAGE_STEP) * IMAGE_STEP;
-  const segments = Math.max(1, Math.ceil(n / segLen));
+  const capacity = stepCapacity();
+  const rows = stepRows(t, capacity);
+  const wantedSegments = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / heads), Math.floor(n / (PARTIALS_SHARE * d))));
+  const segLen = Math.ceil(Math.ceil(n / wantedSegments) / rows) * rows;
+  const segments = Math.ceil(n / segLen);
   const [outV, outL, partials] = runWgsl(backend, {
     label: 'bi-attention',
     code: shader,
-    constants: { DMAX: Math.max(SHARED_MAX_HEAD_DIM, d), WG: WORKGROUP_SIZE, ROWS: IMAGE_ROWS, TMAX: FUSED_MAX_TEXT, TT: TEXT_TILE, NB: IMAGE_STEP },
+    constants: { WG: WORKGROUP_SIZE, CAP: capacity, TMAX: FUSED_MAX_TEXT, RMAX: MAX_STEP_ROWS },
     inputs: [q, k, valueV, valueL, textMask],
-    outputShapes: [[heads, n, d], [heads, t, d], [heads, segments, t, d + 2]],
+    outputShapes: [[heads, n, d], [heads, t, d], [heads, segments, t, d + 4]],
     params: packParams([
       ['u32', heads],
-      ['u32', d],
+      ['u32', d / 4],
       ['u32', n],
       ['u32', t],
+      ['u32', Math.ceil(t / 4)],
+      ['u32', rows],
       ['u32', segLen],
       ['u32', segments],
     ]),
     passes: [
-      { entryPoint: 'imageFromText', workgroups: grid2d(heads * Math.ceil(n / IMAGE_ROWS)) },
-      { entryPoint: 'textPartials', workgroups: grid2d(heads * textTiles * segments) },
-      { entryPoint: 'textCombine', workgroups: grid2d(heads * t) },
+      { entryPoint: 'segment', workgroups: grid2d(heads * segments) },
+      { entryPoint: 'combine', workgroups: grid2d(Math.ceil((heads * t * (d / 4)) / WORKGROUP_SIZE)) },
     ],
   });
   backend.disposeData(partials.dataId);

@@ -1,7 +1,7 @@
-// Fused modulated deformable conv vs its reference: a 1×1 image, Cin not a multiple of the channel
-// chunk, Cout over one tile and not a multiple of it, pixels over one tile, stride 2 on odd sizes,
-// zero offsets (a plain conv), offsets far outside the image, and half-pixel offsets that land
-// exactly on the −1 < p < H borders.
+// Fused modulated deformable conv vs its reference: a 1×1 image, Cin not a multiple of 4 nor of the
+// channel chunk (two chunks, the second partial), Cout not a multiple of 8 and over one 256-channel
+// tile, pixels over several tiles, stride 2 on odd sizes, zero offsets (a plain conv), offsets far
+// outside the image, and half-pixel offsets that land exactly on the −1 < p < H borders.
 import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { modulatedDeformConv3x3, modulatedDeformConv3x3Reference } from './deform-conv.ts';
@@ -16,6 +16,7 @@ const CASES: { h: number; w: number; cin: number; cout: number; stride: 1 | 2; b
   { h: 11, w: 13, cin: 16, cout: 8, stride: 1, bias: false, offsets: 'far' },
   { h: 6, w: 5, cin: 5, cout: 6, stride: 1, bias: true, offsets: 'half-pixel' },
   { h: 12, w: 12, cin: 32, cout: 64, stride: 1, bias: true, offsets: 'random' },
+  { h: 9, w: 8, cin: 70, cout: 260, stride: 1, bias: true, offsets: 'random' },
 ];
 
 function offsets(kind: OffsetKind, shape: number[], random: () => number): tf.Tensor3D {

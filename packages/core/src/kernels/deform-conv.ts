@@ -1,7 +1,8 @@
 // Modulated deformable 3×3 convolution (DCNv2), as the official CUDA kernel computes it
 // (modulated_deformable_im2col_gpu_kernel + dmcn_im2col_bilinear). Plain-tfjs reference, and the
-// fused kernel `shaders/deform-conv.wgsl` (sampling fused into the GEMM) that replaces it on the
-// `webgpu` backend while fused kernels are on.
+// fused kernel `shaders/deform-conv.wgsl` (sampling fused into a register-tiled GEMM) that replaces
+// it on the `webgpu` backend while fused kernels are on; its binding first lays the weight out
+// tap-major [9, Cin, Cout] (padded to 4 input / 8 output channels) for vec4 reads.
 //   out[y,x,o] = bias[o] + Σ_{c,i,j} W[o,c,i,j] · m_k(y,x) · bilinear(X_c, y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k)
 // with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
 // −1 < px < W; each bilinear corner outside the image contributes 0.
@@ -11,9 +12,6 @@ import { fusedPathActive } from './fused-switch.ts';
 import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
 const KERNEL_NAME = 'WebglipModulatedDeformConv3x3';
-/** Output pixels and channels per workgroup (the shader's TILE_P and TILE_C). */
-const TILE_PIXELS = 64;
-const TILE_CHANNELS = 64;
 
 /** Tap-grid origins y·s − 1 + i (or x·s − 1 + j), `[Hout, Wout, 9]`. */
 function baseGrid(hOut: number, wOut: number, stride: number, axis: 'y' | 'x'): tf.Tensor3D {
@@ -43,8 +41,16 @@ export function modulatedDeformConv3x3(
   stride: 1 | 2,
 ): tf.Tensor3D {
   if (fusedPathActive(x, offset, mask, weight, bias)) {
-    // Without bias the weight tensor fills bias's binding; the shader does not read it then.
-    return tf.engine().runKernel(KERNEL_NAME, { x, offset, mask, weight, bias: bias ?? weight }, { stride, hasBias: bias !== null }) as tf.Tensor3D;
+    return tf.tidy(() => {
+      // The shader reads x with channels padded to 4 and the filter tap-major [9, C4, O8] (vec4 rows).
+      const [cin, cout] = [x.shape[2], weight.shape[0]];
+      const c4 = Math.ceil(cin / 4) * 4;
+      const o8 = Math.ceil(cout / 8) * 8;
+      const xPadded = c4 === cin ? x : tf.pad(x, [[0, 0], [0, 0], [0, c4 - cin]]);
+      const filter = tf.pad(tf.reshape(tf.transpose(weight, [2, 3, 1, 0]), [9, cin, cout]), [[0, 0], [0, c4 - cin], [0, o8 - cout]]);
+      // Without bias the filter fills bias's binding; the shader does not read it then.
+      return tf.engine().runKernel(KERNEL_NAME, { x: xPadded, offset, mask, filter, bias: bias ?? filter }, { stride, cout, hasBias: bias !== null }) as tf.Tensor3D;
+    });
   }
   return modulatedDeformConv3x3Reference(x, offset, mask, weight, bias, stride);
 }
@@ -97,27 +103,43 @@ export function modulatedDeformConv3x3Reference(
   });
 }
 
-registerWgslKernel(KERNEL_NAME, ({ x, offset, mask, weight, bias }, backend, attrs) => {
-  const [h, w, cin] = x.shape;
-  const cout = weight.shape[0];
+/** Largest pixel tile, pixel × channel tile area, and floats of the sampled-columns tile. */
+const MAX_TILE_PIXELS = 128;
+const TILE_AREA = 8192;
+const COLUMN_FLOATS = 2048;
+
+/** Tile sizes for O8 output and C4 input channels: one channel tile up to 256, pixels filling the rest. */
+function tiles(c4: number, o8: number): { TILE_P: number; TILE_C: number; CHUNK: number } {
+  const tileC = Math.min(256, Math.max(8, 2 ** Math.ceil(Math.log2(o8))));
+  const tileP = Math.min(MAX_TILE_PIXELS, TILE_AREA / tileC);
+  const chunk = Math.min(c4, Math.floor(COLUMN_FLOATS / tileP / 4) * 4);
+  return { TILE_P: tileP, TILE_C: tileC, CHUNK: chunk };
+}
+
+registerWgslKernel(KERNEL_NAME, ({ x, offset, mask, filter, bias }, backend, attrs) => {
+  const [h, w, c4] = x.shape;
+  const o8 = filter.shape[2];
+  const cout = attrs.cout as number;
   const stride = attrs.stride as number;
   const hOut = Math.floor((h - 1) / stride) + 1;
   const wOut = Math.floor((w - 1) / stride) + 1;
+  const tile = tiles(c4, o8);
   return runWgsl(backend, {
     label: 'deform-conv',
     code: shader,
-    constants: { HAS_BIAS: attrs.hasBias ? 1 : 0 },
-    inputs: [x, offset, mask, weight, bias],
+    constants: { HAS_BIAS: attrs.hasBias ? 1 : 0, ...tile },
+    inputs: [x, offset, mask, filter, bias],
     outputShapes: [[hOut, wOut, cout]],
     params: packParams([
       ['u32', h],
       ['u32', w],
-      ['u32', cin],
+      ['u32', c4],
       ['u32', cout],
+      ['u32', o8],
       ['u32', hOut],
       ['u32', wOut],
       ['u32', stride],
     ]),
-    passes: [{ entryPoint: 'main', workgroups: [Math.ceil((hOut * wOut) / TILE_PIXELS), Math.ceil(cout / TILE_CHANNELS), 1] }],
+    passes: [{ entryPoint: 'main', workgroups: [Math.ceil((hOut * wOut) / tile.TILE_P), Math.ceil(o8 / tile.TILE_C), 1] }],
   });
 });
