@@ -62,6 +62,14 @@ class GroundingSplit:
         self.tok = WordPiece(VOCAB)
         present = {a['category_id'] for a in d['annotations']}
         self.negative_pool = sorted(present)  # only categories seen in this split (never held-out pairs in train)
+        # hard negatives: absent names sharing the shape (other colour) or the colour (other shape) of a present one
+        self.hard_negatives = False
+        self.same_shape, self.same_colour = {}, {}
+        for c in d['categories']:
+            if c['id'] in present:
+                self.same_shape.setdefault(c['shape'], []).append(c['name'])
+                self.same_colour.setdefault(c['color'], []).append(c['name'])
+        self.attributes = {c['name']: (c['color'], c['shape']) for c in d['categories']}
 
     def load_rgb(self, image):
         return Image.open(os.path.join(self.dir, image['file_name'])).convert('RGB')
@@ -85,6 +93,16 @@ class GroundingSplit:
                 if n not in names:
                     names.append(n)
                     members.append([])
+            if self.hard_negatives:
+                for p in prompt['phrases']:
+                    if not p['annotation_ids']:
+                        continue
+                    colour, shape = self.attributes[p['text']]
+                    for pool, chance in ((self.same_shape[shape], 0.6), (self.same_colour[colour], 0.3)):
+                        n = rng.choice(pool)
+                        if rng.random() < chance and n not in names:
+                            names.append(n)
+                            members.append([])
             order = list(range(len(names)))
             rng.shuffle(order)
             names, members = [names[i] for i in order], [members[i] for i in order]

@@ -117,6 +117,8 @@ def main():
     ap.add_argument('--init-from', default=None, help='start from these weights (official checkpoint), new schedule')
     ap.add_argument('--decollapse-text', action='store_true', help='zero gamma_l and the head BERT layer residual branches')
     ap.add_argument('--freeze-head-text', action='store_true', help='with --decollapse-text: keep them so (no grad)')
+    ap.add_argument('--hard-negatives', action='store_true',
+                    help='list prompts also name absent categories of the same shape or colour as present objects')
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -147,6 +149,7 @@ def main():
         opt.load_state_dict(r['optimizer'])
         state = r['state']
     data = GroundingSplit(args.data, 'train')
+    data.hard_negatives = args.hard_negatives
     sizes = [int(s) for s in args.sizes.split(',')]
     budget = args.minutes * 60
     log = open(os.path.join(args.out, 'train.log'), 'a')
