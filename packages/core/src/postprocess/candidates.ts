@@ -1,7 +1,10 @@
 // Per-level candidate selection (ATSSPostProcessor.forward_for_single_feature_map), on the GPU:
 // phrase score p > INFERENCE_TH (before centerness) → key p·sigmoid(centerness) → top PRE_NMS_TOP_N →
 // decode the selected anchors → clip to the resized, unpadded image → score sqrt(p·sigmoid(ctr)).
-// Only the selected candidates are read back.
+// The top-k size is fixed by the shapes (min(A·P, PRE_NMS_TOP_N)), not by how many scores pass the
+// threshold: no read-back before the top-k, and the same GPU programs for every image (so a load-time
+// compile pass covers them). Non-candidates rank last (key −1); the top rows are read back once and
+// cut at the first non-candidate, which selects exactly the top min(count, PRE_NMS_TOP_N) candidates.
 import * as tf from '@tensorflow/tfjs';
 import { decodeBoxes } from './box-coder.ts';
 import type { BoxSet } from './detection.ts';
@@ -32,18 +35,12 @@ export async function selectCandidates(
   opts: CandidateOptions,
 ): Promise<LevelCandidates> {
   const numPhrases = scores.shape[1];
-  const [key, count] = tf.tidy(() => {
+  const k = Math.min(scores.shape[0] * numPhrases, opts.preNmsTopN);
+  if (k === 0) return { boxes: new Float32Array(0), scores: new Float32Array(0), labels: new Int32Array(0), anchorIndices: new Int32Array(0) };
+  const [keys, boxes, finalScores, labels, locations] = tf.tidy(() => {
     const candidate = tf.greater(scores, opts.inferenceTh);
-    const ranked = tf.mul(scores, tf.expandDims(tf.sigmoid(centerness), 1));
-    return [tf.reshape(tf.where(candidate, ranked, tf.fill(ranked.shape, -1)), [-1]), tf.sum(tf.cast(candidate, 'int32'))];
-  });
-  const k = Math.min((await count.data())[0], opts.preNmsTopN);
-  count.dispose();
-  if (k === 0) {
-    key.dispose();
-    return { boxes: new Float32Array(0), scores: new Float32Array(0), labels: new Int32Array(0), anchorIndices: new Int32Array(0) };
-  }
-  const [boxes, finalScores, labels, locations] = tf.tidy(() => {
+    const ranked = tf.mul(scores, tf.expandDims(tf.sigmoid(centerness), 1)); // ≥ 0
+    const key = tf.reshape(tf.where(candidate, ranked, tf.fill(ranked.shape, -1)), [-1]);
     const { values, indices } = tf.topk(key, k, true);
     const loc = tf.cast(tf.floorDiv(indices, numPhrases), 'int32'); // wasm's FloorDiv returns float32
     const label = tf.add(tf.mod(indices, numPhrases), 1);
@@ -51,15 +48,16 @@ export async function selectCandidates(
     const [x1, y1, x2, y2] = tf.unstack(decoded, 1);
     const clipX = (x: tf.Tensor) => tf.clipByValue(x, 0, opts.imageWidth - 1);
     const clipY = (y: tf.Tensor) => tf.clipByValue(y, 0, opts.imageHeight - 1);
-    return [tf.stack([clipX(x1), clipY(y1), clipX(x2), clipY(y2)], 1), tf.sqrt(values), label, loc];
+    return [values, tf.stack([clipX(x1), clipY(y1), clipX(x2), clipY(y2)], 1), tf.sqrt(values), label, loc];
   });
-  key.dispose();
-  const out = {
-    boxes: (await boxes.data()) as Float32Array,
-    scores: (await finalScores.data()) as Float32Array,
-    labels: Int32Array.from(await labels.data()),
-    anchorIndices: Int32Array.from(await locations.data()),
+  const made = [keys, boxes, finalScores, labels, locations];
+  const [keyData, boxData, scoreData, labelData, locationData] = await Promise.all(made.map((t) => t.data())).finally(() => tf.dispose(made));
+  let count = 0; // candidates among the top k: keys are sorted, non-candidates (−1) come last
+  while (count < k && keyData[count] > -1) count++;
+  return {
+    boxes: (boxData as Float32Array).slice(0, 4 * count),
+    scores: (scoreData as Float32Array).slice(0, count),
+    labels: Int32Array.from(labelData.subarray(0, count)),
+    anchorIndices: Int32Array.from(locationData.subarray(0, count)),
   };
-  tf.dispose([boxes, finalScores, labels, locations]);
-  return out;
 }
