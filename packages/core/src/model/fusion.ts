@@ -44,7 +44,7 @@ export function vlFuse(
     const vNorm = layerNorm(v, w.get(`${p}.layer_norm_v.weight`), w.get(`${p}.layer_norm_v.bias`), LN_EPS);
     const lNorm = layerNorm(lang, w.get(`${p}.layer_norm_l.weight`), w.get(`${p}.layer_norm_l.bias`), LN_EPS);
 
-    const embed = w.get(`${p}.attn.v_proj.weight`).shape[0];
+    const embed = w.get(`${p}.attn.v_proj.bias`).shape[0];
     const scale = (embed / numHeads) ** -0.5;
     const q = splitHeads(tf.mul(linear(w, `${p}.attn.v_proj`, vNorm), scale), numHeads); // [H, N, d]
     const k = splitHeads(linear(w, `${p}.attn.l_proj`, lNorm), numHeads); // [H, T, d]

@@ -111,7 +111,7 @@ function shiftedWindowAttention(
     const d = c / heads;
     const qkv = tf.transpose(tf.reshape(linear(w, `${prefix}.attn.qkv`, windows), [nW, m, 3, heads, d]), [2, 0, 3, 1, 4]); // [3, nW, heads, M, d]
     const [q, k, v] = tf.unstack(qkv) as tf.Tensor4D[];
-    const bias = relativePositionBias(w.get(`${prefix}.attn.relative_position_bias_table`), ws);
+    const bias = w.prepared(`${prefix}.attn.relative_position_bias_table`, `bias heads,${ws * ws},${ws * ws}`, (t) => relativePositionBias(t, ws)) as tf.Tensor3D; // [heads, M, M]
     const attended = windowAttention(tf.mul(q, d ** -0.5), k, v, bias, shift > 0 ? mask : null); // [nW, heads, M, d]
     const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [nW, m, c]);
     let out = mergeWindows(linear(w, `${prefix}.attn.proj`, merged) as tf.Tensor3D, ws, hp, wp);

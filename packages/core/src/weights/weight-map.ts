@@ -1,10 +1,21 @@
 // Model parameters on the active tfjs backend, addressed by their official state_dict names
 // (without the `module.` prefix), e.g. `backbone.body.layers.0.blocks.0.attn.qkv.weight`.
+// A weight an op reads in another layout (a conv filter as `[kh, kw, Cin, Cout]`, a Linear weight
+// as `[in, out]`) is prepared once, on first use, and then held only in that layout.
 import * as tf from '@tensorflow/tfjs';
 import { WeightsFormatError } from '../errors.ts';
+import { compileOnlyActive } from '../runtime/compile-only.ts';
 import type { SafetensorsFile } from './safetensors.ts';
 
+/** Builds a weight's prepared layout from its official tensor (tfjs ops; runs inside a tidy). */
+export type LayoutMaker = (official: tf.Tensor) => tf.Tensor;
+
 export class WeightMap {
+  /** Names held in a prepared layout instead of the official one, and that layout's name. */
+  private readonly layouts = new Map<string, string>();
+  /** Preparations a compile-only pass asked for (its GPU work does not run): done by `preparePending`. */
+  private readonly pending = new Map<string, { layout: string; make: LayoutMaker }>();
+
   constructor(private readonly tensors: Map<string, tf.Tensor>) {}
 
   /** Builds tensors (f32, or int32 for integer buffers) for every entry of the given files. */
@@ -23,10 +34,46 @@ export class WeightMap {
     return this.tensors.has(name);
   }
 
+  /** The weight in its official layout. */
   get(name: string): tf.Tensor {
-    const t = this.tensors.get(name);
-    if (!t) throw new WeightsFormatError(`model weights lack "${name}": the checkpoint does not match this config`);
-    return t;
+    const layout = this.layouts.get(name);
+    if (layout !== undefined) throw new Error(`weight "${name}" is held in its prepared "${layout}" layout: read it with prepared()`);
+    return this.stored(name);
+  }
+
+  /**
+   * The weight in `layout`, made by `make` from the official tensor on the first call; the official
+   * tensor is then disposed and later calls return the prepared one. Asking for a second layout of
+   * the same weight throws. During a compile-only pass (nothing runs on the GPU) `make`'s result is
+   * returned for that pass only and the preparation is left for `preparePending`.
+   */
+  prepared(name: string, layout: string, make: LayoutMaker): tf.Tensor {
+    const held = this.layouts.get(name);
+    if (held !== undefined) {
+      if (held !== layout) throw new Error(`weight "${name}" is held in layout "${held}", asked for "${layout}"`);
+      return this.stored(name);
+    }
+    const official = this.stored(name);
+    if (compileOnlyActive()) {
+      this.pending.set(name, { layout, make });
+      return make(official);
+    }
+    const made = tf.keep(tf.tidy(() => make(official)));
+    official.dispose();
+    this.tensors.set(name, made);
+    this.layouts.set(name, layout);
+    return made;
+  }
+
+  /** Prepares the layouts a compile-only pass asked for (their GPU work runs now; its pipelines are compiled). */
+  preparePending(): void {
+    for (const [name, { layout, make }] of this.pending) this.prepared(name, layout, make);
+    this.pending.clear();
+  }
+
+  /** How many weights are held in a prepared layout. */
+  get preparedCount(): number {
+    return this.layouts.size;
   }
 
   names(): string[] {
@@ -36,5 +83,13 @@ export class WeightMap {
   dispose(): void {
     for (const t of this.tensors.values()) t.dispose();
     this.tensors.clear();
+    this.layouts.clear();
+    this.pending.clear();
+  }
+
+  private stored(name: string): tf.Tensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new WeightsFormatError(`model weights lack "${name}": the checkpoint does not match this config`);
+    return t;
   }
 }
