@@ -21,16 +21,18 @@ import { markdown } from './report.ts';
 
 const USAGE = `usage: pnpm bench [options]
   --models small,glipt   models to run (default small; glipt = GLIP-T with random weights; none = kernels only)
+  --modes fused,plain    kernel modes to run (default both: fused WGSL kernels on, then off)
   --backend webgpu|cpu   tfjs backend (default webgpu: Dawn, SwiftShader without a GPU)
-  --runs N               steady runs per mode (default 10)
-  --reruns N             prompt-only and image-only re-runs (default 10)
-  --stage-runs N         per-stage profiled runs per mode (default 3)
-  --leak-runs N          extra runs for the tensor / GPU-byte growth check (default 50)
+  --runs N               steady runs per mode (default 5)
+  --reruns N             prompt-only and image-only re-runs (default 3)
+  --stage-runs N         per-stage profiled runs per mode (default 1)
+  --leak-runs N          extra runs for the tensor / GPU-byte growth check (default 5; the plain mode runs at most 10)
+  --small-side PX        small model's shorter image side (default: its own, 320 for glip-nano)
   --glipt-side PX        GLIP-T shorter image side (default 160; GLIP-T's own is 800)
   --glipt-runs N         steady runs for GLIP-T (default 2; its re-runs and leak runs are 0 unless --glipt-full)
   --glipt-full           GLIP-T gets the same run counts as the small model
   --no-kernels           skip the kernel micro-benchmarks
-  --kernel-reps N        timed repetitions per kernel and path (default 3)
+  --kernel-reps N        timed repetitions per kernel and path (default 1)
   --glipt-tokens N       visual tokens N of the GLIP-T bi-attention cases (default 2048; GLIP-T at 800×1333: 20267)
   --browser              also run the small model and the kernels in headless Chromium (WebGPU, SwiftShader)
   --browser-only         only the Chromium run
@@ -40,16 +42,18 @@ const USAGE = `usage: pnpm bench [options]
 
 const OPTIONS = {
   models: { type: 'string', default: 'small' },
+  modes: { type: 'string', default: 'fused,plain' },
   backend: { type: 'string', default: 'webgpu' },
-  runs: { type: 'string', default: '10' },
-  reruns: { type: 'string', default: '10' },
-  'stage-runs': { type: 'string', default: '3' },
-  'leak-runs': { type: 'string', default: '50' },
+  runs: { type: 'string', default: '5' },
+  reruns: { type: 'string', default: '3' },
+  'stage-runs': { type: 'string', default: '1' },
+  'leak-runs': { type: 'string', default: '5' },
+  'small-side': { type: 'string' },
   'glipt-side': { type: 'string', default: '160' },
   'glipt-runs': { type: 'string', default: '2' },
   'glipt-full': { type: 'boolean', default: false },
   'no-kernels': { type: 'boolean', default: false },
-  'kernel-reps': { type: 'string', default: '3' },
+  'kernel-reps': { type: 'string', default: '1' },
   'glipt-tokens': { type: 'string', default: '2048' },
   browser: { type: 'boolean', default: false },
   'browser-only': { type: 'boolean', default: false },
@@ -84,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const backend = values.backend as BackendKind;
   const names = values.models.split(',').filter((n) => n !== '' && n !== 'none');
+  const modes = values.modes.split(',');
+  if (modes.some((m) => m !== 'fused' && m !== 'plain')) throw new Error(`--modes takes fused and/or plain, got ${values.modes}`);
   const caps = await freshBackend(backend);
   const adapter = backend === 'webgpu' ? JSON.stringify((tf.backend() as WebGPUBackend).adapterInfo ?? caps?.adapterInfo) : backend;
   const report: BenchReport = {
@@ -109,7 +115,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const name of values['browser-only'] ? [] : names) {
     const glipt = name === 'glipt';
     if (!glipt && name !== 'small') throw new Error(`unknown model ${name}: use small or glipt`);
-    const model = glipt ? gliptModel(count(values['glipt-side'], 'glipt-side')) : smallModel();
+    const smallSide = values['small-side'] === undefined ? undefined : count(values['small-side'], 'small-side');
+    const model = glipt ? gliptModel(count(values['glipt-side'], 'glipt-side')) : smallModel(smallSide);
     const light = glipt && !values['glipt-full'];
     const base: Omit<ModeOptions, 'fused' | 'precompile'> = {
       backend,
@@ -119,8 +126,8 @@ export async function main(argv: string[]): Promise<number> {
       leakRuns: light ? 0 : count(values['leak-runs'], 'leak-runs'),
     };
     const entry: ModelReport = { model: model.name, source: model.source, input: networkInput(model), modes: [] };
-    entry.modes.push(await benchMode(model, { ...base, fused: true, precompile: true }, log));
-    entry.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: light ? 0 : Math.min(base.leakRuns, 10) }, log));
+    if (modes.includes('fused')) entry.modes.push(await benchMode(model, { ...base, fused: true, precompile: true }, log));
+    if (modes.includes('plain')) entry.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: light ? 0 : Math.min(base.leakRuns, 10) }, log));
     report.models.push(entry);
   }
   if (!values['no-kernels'] && !values['browser-only'] && backend === 'webgpu') {

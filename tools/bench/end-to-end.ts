@@ -1,5 +1,5 @@
 // End-to-end benchmark of one model in one kernel mode (fused WGSL on or off), on a fresh backend:
-// model load, shader compile (a compile-only pass, as a load-time warm-up would do), first and steady
+// model load, shader compile (GlipDetector.precompile, what GlipDetector.load does), first and steady
 // inference through GlipDetector, prompt-only and image-only re-runs (the detector's caches), a
 // per-stage profile, peak memory, and tensors / GPU bytes alive before and after many runs.
 import * as tf from '@tensorflow/tfjs';
@@ -8,9 +8,10 @@ import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
 import type { BackendKind } from '@webglip/core/runtime/device.ts';
 import { encodePrompt } from '@webglip/core/text/encode-prompt.ts';
 import type { MemoryFigures } from './gpu.ts';
-import { compileOnly, freshBackend, memoryFigures, settle, tfjsPipelineCount, timed } from './gpu.ts';
+import { tfjsPipelineCount } from '@webglip/core/runtime/compile-only.ts';
+import { freshBackend, memoryFigures, settle, timed } from './gpu.ts';
 import type { BenchModel } from './models.ts';
-import { plainStage, stagedInference, timingStage } from './staged-inference.ts';
+import { stagedInference, timingStage } from './staged-inference.ts';
 import type { Summary } from './stats.ts';
 import { percentile, round, summarize } from './stats.ts';
 import { distinctImage, distinctPrompt } from './workload.ts';
@@ -18,7 +19,7 @@ import { distinctImage, distinctPrompt } from './workload.ts';
 export interface ModeOptions {
   backend: BackendKind;
   fused: boolean;
-  /** Run a compile-only pass after loading (otherwise the first inference compiles). */
+  /** Run the detector's load-time compile pass (otherwise the first inference compiles). */
   precompile: boolean;
   steadyRuns: number;
   /** Re-runs with a cached image / cached prompt; 0 skips them. */
@@ -33,7 +34,7 @@ export interface ModeResult {
   fused: boolean;
   precompiled: boolean;
   loadMs: number;
-  /** Compile-only pass (null without precompile) and the tfjs pipelines it compiled. */
+  /** The load-time compile pass (null without precompile), and the tfjs pipelines it compiled. */
   compileMs: number | null;
   pipelinesAtLoad: number;
   /** Pipelines after all runs: more than at load means some compiled lazily during inference. */
@@ -66,9 +67,12 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
   try {
     let compileMs: number | null = null;
     if (opts.precompile) {
-      const input = { w: weights, config: model.config, image: model.image, maxImageSize: model.maxImageSize, prompt: encode(0) };
-      compileMs = (await timed(() => compileOnly(() => stagedInference(input, plainStage, false)))).ms;
-      log(`${label}: compile-only pass ${round(compileMs)} ms, ${tfjsPipelineCount()} tfjs pipelines`);
+      let quarter = 0;
+      const progress = (compiled: number, total: number) => {
+        if (compiled === total || compiled >= ((quarter + 1) * total) / 4) log(`${label}: compile ${compiled}/${total} (${++quarter}/4)`);
+      };
+      compileMs = (await timed(() => detector.precompile(progress))).ms;
+      log(`${label}: compile pass ${round(compileMs)} ms, ${tfjsPipelineCount()} tfjs pipelines`);
     }
     const pipelinesAtLoad = tfjsPipelineCount();
 

@@ -1,5 +1,5 @@
 // GPU bookkeeping for the benchmarks: wait for queued work (so a wall time covers the GPU work it
-// launched), memory figures, the pipeline count, and a fresh WebGPU backend per measured mode.
+// launched), memory figures, and a fresh WebGPU backend per measured mode.
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { BackendKind, GpuCapabilities } from '@webglip/core/runtime/device.ts';
@@ -40,33 +40,6 @@ export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; 
 export function memoryFigures(): MemoryFigures {
   const m = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
   return { tensors: m.numTensors, tensorBytes: m.numBytes, gpuBytesAllocated: m.numBytesAllocatedInGPU ?? 0 };
-}
-
-/** Compute pipelines tfjs has compiled on the active webgpu backend (its own programs, not the fused WGSL modules). */
-export function tfjsPipelineCount(): number {
-  const b = webgpu() as unknown as { pipelineCache?: Record<string, unknown> } | null;
-  return b?.pipelineCache ? Object.keys(b.pipelineCache).length : 0;
-}
-
-/**
- * Runs `fn` with tfjs in compile-only mode: tfjs programs are compiled (in parallel) but not
- * dispatched; returns when every pipeline is ready. The fused WGSL kernels compile and run as usual.
- */
-export async function compileOnly(fn: () => Promise<unknown>): Promise<void> {
-  const b = webgpu();
-  if (b === null) return;
-  // CPU forwarding would read the (unwritten) outputs of compile-only programs back to the CPU.
-  const forward = tf.env().getBool('WEBGPU_CPU_FORWARD');
-  tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  try {
-    await fn();
-  } finally {
-    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
-    tf.env().set('WEBGPU_CPU_FORWARD', forward);
-  }
-  await b.checkCompileCompletionAsync();
-  await settle();
 }
 
 /** A fresh backend (a new GPUDevice for webgpu: empty pipeline cache and buffer pool). */

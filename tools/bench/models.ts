@@ -42,18 +42,29 @@ function tokenizer(): BertTokenizer {
   return BertTokenizer.fromJson(readFileSync(TOKENIZER_JSON, 'utf8'));
 }
 
-/** The small model at its own input size: glip-nano when shipped, else case-a (316 px short side). */
-export function smallModel(): BenchModel {
+/** The config with the shorter image side set to `shortSide` and the longer-side cap scaled with it. */
+function withShortSide(config: GlipConfig, shortSide: number): GlipConfig {
+  const { minSizeTest, maxSizeTest } = config.input;
+  return { ...config, input: { ...config.input, minSizeTest: shortSide, maxSizeTest: Math.round((shortSide * maxSizeTest) / minSizeTest) } };
+}
+
+/**
+ * The small model: glip-nano when shipped, else case-a (316 px short side), at its own input size or
+ * with the shorter side set to `shortSide`.
+ */
+export function smallModel(shortSide?: number): BenchModel {
+  const sized = (config: GlipConfig) => (shortSide === undefined ? config : withShortSide(config, shortSide));
+  const side = shortSide === undefined ? '' : ` (short side ${shortSide})`;
   if (existsSync(resolve(NANO_DIR, 'manifest.json'))) {
-    const config = JSON.parse(readFileSync(resolve(NANO_DIR, 'config.json'), 'utf8')) as GlipConfig;
+    const config = sized(JSON.parse(readFileSync(resolve(NANO_DIR, 'config.json'), 'utf8')) as GlipConfig);
     return {
-      name: 'glip-nano', source: 'models/glip-nano (converted model folder)', config, makeTokenizer: tokenizer,
+      name: `glip-nano${side}`, source: 'models/glip-nano (converted model folder)', config, makeTokenizer: tokenizer,
       image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,
       loadWeights: async () => (await loadModelFolder(NANO_DIR)).weights,
     };
   }
   return {
-    name: 'case-a', source: 'fixtures/case-a/model.pth (official checkpoint, read by the converter)', config: caseConfig(),
+    name: `case-a${side}`, source: 'fixtures/case-a/model.pth (official checkpoint, read by the converter)', config: sized(caseConfig()),
     makeTokenizer: tokenizer, image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,
     loadWeights: () => loadCheckpointWeights(resolve(CASE_A_DIR, 'model.pth')),
   };
@@ -66,8 +77,7 @@ interface KeyList { keys: Record<string, { shape: number[]; kind: string }> }
  * image side set to `shortSide` (GLIP-T's own 800 is far beyond SwiftShader's reach).
  */
 export function gliptModel(shortSide: number): BenchModel {
-  const base = glipTConfig();
-  const config: GlipConfig = { ...base, input: { ...base.input, minSizeTest: shortSide, maxSizeTest: Math.round(shortSide * 1333 / 800) } };
+  const config = withShortSide(glipTConfig(), shortSide);
   const small = readPng(resolve(CASE_A_DIR, 'image.png'));
   return {
     name: `glip-t (random weights, short side ${shortSide})`, source: 'random weights, shapes of glip-t-keys.json', config,

@@ -57,7 +57,7 @@ function modelTables(m: ModelReport): string[] {
   const out = [`### ${m.model} — input ${m.input}`, '', `Weights: ${m.source}.`, '', `| | ${cols.join(' | ')} |`, `|---|${cols.map(() => '---:').join('|')}|`];
   const line = (what: string, f: (x: ModeResult) => string) => out.push(`| ${what} | ${m.modes.map(f).join(' | ')} |`);
   line('model load (ms)', (x) => ms(x.loadMs));
-  line('shader compile, compile-only pass (ms)', (x) => (x.precompiled ? ms(x.compileMs) : 'lazy'));
+  line('shader compile at load, GlipDetector.precompile (ms)', (x) => (x.precompiled ? ms(x.compileMs) : 'lazy'));
   line('tfjs pipelines at load / after runs', (x) => `${x.pipelinesAtLoad} / ${x.pipelinesAfterRuns}`);
   line('first inference (ms)', (x) => ms(x.firstMs));
   line('steady p50 (ms)', (x) => `${ms(x.steady.p50)} (${x.steady.runs} runs)`);

@@ -27,15 +27,8 @@ export interface StagedInput {
   prompt: EncodedPrompt;
 }
 
-/**
- * Runs the whole model once; `stage(name, fn)` wraps each stage (timing it, or nothing). With
- * `withPostprocess` false the run stops after the heads (what a compile-only pass can run).
- */
-export async function stagedInference(
-  input: StagedInput,
-  stage: <T>(name: string, fn: () => T) => Promise<T>,
-  withPostprocess = true,
-): Promise<number> {
+/** Runs the whole model once; `stage(name, fn)` wraps each stage (timing it). Returns the detection count. */
+export async function stagedInference(input: StagedInput, stage: <T>(name: string, fn: () => T) => Promise<T>): Promise<number> {
   const { w, config } = input;
   const pre = await stage('preprocess', () => preprocessImage(input.image, config.input, { maxSize: input.maxImageSize }));
   const stages = await stage('swin', () => swinBackbone(pre.input, w, config.swin));
@@ -64,19 +57,15 @@ export async function stagedInference(
     return { ...out, anchors };
   });
   tf.dispose([...v, l, mask]);
-  let detections = 0;
-  if (withPostprocess) {
-    const result = await stage('postprocess', () => postprocess(heads, input.prompt.phrases, {
-      ...config.postprocess,
-      boxCoderWeights: config.anchors.boxCoderWeights,
-      resizedSize: [pre.imageSize.height, pre.imageSize.width],
-      originalSize: [pre.originalSize.height, pre.originalSize.width],
-      scoreThreshold: 0,
-    }));
-    detections = result.detections.length;
-  }
+  const result = await stage('postprocess', () => postprocess(heads, input.prompt.phrases, {
+    ...config.postprocess,
+    boxCoderWeights: config.anchors.boxCoderWeights,
+    resizedSize: [pre.imageSize.height, pre.imageSize.width],
+    originalSize: [pre.originalSize.height, pre.originalSize.width],
+    scoreThreshold: 0,
+  }));
   tf.dispose([...heads.logits, ...heads.bboxReg, ...heads.centerness, ...heads.anchors]);
-  return detections;
+  return result.detections.length;
 }
 
 /** Times each stage (GPU work included) into `into` (ms, accumulated per name). */
@@ -91,7 +80,3 @@ export function timingStage(into: Map<string, number>): <T>(name: string, fn: ()
   };
 }
 
-/** Runs each stage without waiting (for a compile-only pass). */
-export async function plainStage<T>(_name: string, fn: () => T): Promise<T> {
-  return fn();
-}

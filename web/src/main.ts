@@ -59,10 +59,16 @@ function setStatus(status: DemoState['status'], text: string): void {
 function showProgress(p: LoadProgress): void {
   const bar = $<HTMLProgressElement>('load-progress');
   bar.hidden = p.phase === 'done';
+  if (p.phase === 'compile' && p.pipelines) {
+    bar.max = Math.max(1, p.pipelines.total);
+    bar.value = p.pipelines.compiled;
+    setStatus('loading', `Compiling GPU pipelines: compile ${p.pipelines.compiled}/${p.pipelines.total}…`);
+    return;
+  }
   bar.max = Math.max(1, p.totalBytes);
   bar.value = p.loadedBytes;
   const mb = (n: number): string => (n / 1e6).toFixed(1);
-  const what = { manifest: 'Reading the manifest', download: p.fromCache ? 'Reading cached weights' : 'Downloading weights', decode: 'Preparing weights', done: 'Weights ready' }[p.phase];
+  const what = { manifest: 'Reading the manifest', download: p.fromCache ? 'Reading cached weights' : 'Downloading weights', decode: 'Preparing weights', compile: 'Compiling GPU pipelines', done: 'Weights ready' }[p.phase];
   setStatus('loading', `${what}${p.totalBytes ? `: ${mb(p.loadedBytes)} / ${mb(p.totalBytes)} MB` : ''}${p.shard ? ` (${p.shard})` : ''}…`);
 }
 

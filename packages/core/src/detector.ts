@@ -4,6 +4,8 @@
 //   both   → VLDyHead tower + heads + anchors (model/glip.ts) → ATSS post-processing (postprocess/)
 // and keeps the two caches users rely on: editing the prompt does not re-run the backbone, and the
 // same prompt on a new image does not re-run BERT. `counters` says how often each stage really ran.
+// On WebGPU, `load` compiles every pipeline of an inference before it returns (`precompile`), so the
+// first detect does not pay for shader compilation.
 import * as tf from '@tensorflow/tfjs';
 import type { GlipConfig } from './config.ts';
 import { GlipError, ImageInputError } from './errors.ts';
@@ -11,10 +13,13 @@ import type { PixelImage } from './image/preprocess.ts';
 import { preprocessImage } from './image/preprocess.ts';
 import type { ImageSize } from './image/target-size.ts';
 import { bertEncoder } from './model/bert.ts';
+import { atssAnchors } from './model/anchors.ts';
 import { fpn } from './model/fpn.ts';
 import { runGlipHead } from './model/glip.ts';
 import { swinBackbone } from './model/swin.ts';
+import type { HeadLevels } from './postprocess/atss.ts';
 import { postprocess } from './postprocess/atss.ts';
+import { compilePipelines } from './runtime/compile-only.ts';
 import type { Detection } from './postprocess/detection.ts';
 import type { EncodedPrompt } from './text/encode-prompt.ts';
 import { encodePrompt } from './text/encode-prompt.ts';
@@ -46,6 +51,8 @@ export interface DetectorLoadOptions {
   cache?: WeightsLoadOptions['cache'];
   /** Longer-side cap of the resized image: default the config's MAX_SIZE_TEST; null = none (GLIPDemo). */
   maxImageSize?: number | null;
+  /** Compile the GPU pipelines before `load` returns (progress phase 'compile'); default true. No-op off WebGPU. */
+  precompile?: boolean;
 }
 
 export interface DetectOptions {
@@ -60,6 +67,8 @@ export interface EncodedImageInfo {
 }
 
 export const DEFAULT_THRESHOLD = 0.5;
+/** What the load-time compile pass runs on: a blank 4:3 image a little larger than the network input, and this prompt. */
+const COMPILE_PROMPT = 'a person. a dog. a red car.';
 /** Prompts (BERT states, ≤ 256 × hidden floats each) and images (FPN maps, ~20 MB each at 800 px) kept. */
 const PROMPT_CACHE_SIZE = 16;
 const IMAGE_CACHE_SIZE = 2;
@@ -102,13 +111,80 @@ export class GlipDetector {
     const files = typeof model === 'string' ? urlModelFiles(model) : model;
     const tokenizerJson = new TextDecoder().decode(await files.read('tokenizer.json', options.signal));
     const tokenizer = BertTokenizer.fromJson(tokenizerJson);
+    let detector: GlipDetector | undefined;
+    let last: LoadProgress | undefined;
+    // The weights loader's 'done' is held back until the pipelines are compiled.
+    const onProgress = (p: LoadProgress) => {
+      last = p;
+      if (p.phase !== 'done') options.onProgress?.(p);
+    };
     try {
-      const { config, weights } = await loadModel(files, { onProgress: options.onProgress, signal: options.signal, cache: options.cache });
-      return new GlipDetector(config, weights, tokenizer, options.maxImageSize);
+      const { config, weights } = await loadModel(files, { onProgress, signal: options.signal, cache: options.cache });
+      detector = new GlipDetector(config, weights, tokenizer, options.maxImageSize);
+      if (options.precompile !== false) {
+        const base = { loadedBytes: last?.loadedBytes ?? 0, totalBytes: last?.totalBytes ?? 0, shard: null, fromCache: last?.fromCache ?? false };
+        await detector.precompile((compiled, total) => {
+          if (!options.signal?.aborted) options.onProgress?.({ ...base, phase: 'compile', pipelines: { compiled, total } });
+        });
+        options.signal?.throwIfAborted();
+      }
+      if (last?.phase === 'done') options.onProgress?.(last);
+      return detector;
     } catch (e) {
-      tokenizer.dispose();
+      if (detector) detector.dispose();
+      else tokenizer.dispose();
       throw e;
     }
+  }
+
+  /**
+   * Compiles the GPU pipelines of a whole inference without running it (a compile-only pass over a
+   * blank image and a short prompt, see runtime/compile-only.ts), then prepares the weight layouts the
+   * pass asked for, so the first `detect` neither compiles nor transposes. Post-processing, which
+   * reads results back and cannot run in that pass, is then run once on zero head outputs.
+   * `onProgress(compiled, total)` counts tfjs pipelines. Returns their number (0 off WebGPU).
+   */
+  async precompile(onProgress?: (compiled: number, total: number) => void): Promise<number> {
+    return this.serial(async () => {
+      this.ensureAlive();
+      const { minSizeTest } = this.config.input;
+      const height = minSizeTest + 16; // larger than the network input: the resize runs
+      const blank = { data: new Uint8Array(height * Math.round((height * 4) / 3) * 4), width: Math.round((height * 4) / 3), height };
+      const prompt = encodePrompt(this.tokenizer, toPrompt(COMPILE_PROMPT), this.config.text.maxQueryLen);
+      const tokens = prompt.inputIds.length;
+      // What the pass saw: the level grids and the resized image size (its tensors have no contents).
+      let seen: { grids: [number, number][]; imageSize: ImageSize } | undefined;
+      const total = await compilePipelines(() => {
+        const pre = preprocessImage(blank, this.config.input, this.maxImageSize === undefined ? {} : { maxSize: this.maxImageSize });
+        const stages = swinBackbone(pre.input, this.weights, this.config.swin);
+        const levels = fpn(stages[1], stages[2], stages[3], this.weights);
+        const { hidden } = bertEncoder(prompt.inputIds, this.weights, this.config.bert);
+        runGlipHead(this.weights, this.config, levels, hidden, tf.ones([tokens]) as tf.Tensor1D);
+        seen = { grids: levels.map((p) => [p.shape[1], p.shape[2]]), imageSize: pre.imageSize };
+        return [];
+      }, onProgress);
+      if (seen === undefined) return 0; // not WebGPU: nothing to compile
+      this.weights.preparePending();
+      const { grids, imageSize } = seen;
+      const head: HeadLevels = {
+        logits: grids.map(([h, w]) => tf.zeros([h * w, tokens]) as tf.Tensor2D),
+        bboxReg: grids.map(([h, w]) => tf.zeros([1, h, w, 4]) as tf.Tensor4D),
+        centerness: grids.map(([h, w]) => tf.zeros([1, h, w, 1]) as tf.Tensor4D),
+        anchors: atssAnchors(this.config.anchors, grids),
+      };
+      try {
+        await postprocess(head, prompt.phrases, {
+          ...this.config.postprocess,
+          boxCoderWeights: this.config.anchors.boxCoderWeights,
+          resizedSize: [imageSize.height, imageSize.width],
+          originalSize: [imageSize.height, imageSize.width],
+          scoreThreshold: 1,
+        });
+      } finally {
+        tf.dispose([...head.logits, ...head.bboxReg, ...head.centerness, ...head.anchors]);
+      }
+      return total;
+    });
   }
 
   /** Tokenises the prompt and runs BERT, unless this prompt is cached. Returns the tokens and phrases the model sees. */

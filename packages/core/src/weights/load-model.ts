@@ -14,13 +14,16 @@ import { cacheApiShardCache } from './shard-cache.ts';
 import { WeightMap } from './weight-map.ts';
 
 export interface LoadProgress {
-  phase: 'manifest' | 'download' | 'decode' | 'done';
+  /** 'compile': GlipDetector.load compiling the GPU pipelines after the weights (see `pipelines`), before 'done'. */
+  phase: 'manifest' | 'download' | 'decode' | 'compile' | 'done';
   /** Shard bytes obtained so far (cached or downloaded), of `totalBytes` (all shards). */
   loadedBytes: number;
   totalBytes: number;
   /** The shard being handled, null outside the shard phases. */
   shard: string | null;
   fromCache: boolean;
+  /** In the 'compile' phase: tfjs pipelines compiled so far, of `total`. */
+  pipelines?: { compiled: number; total: number };
 }
 
 export interface LoadOptions {

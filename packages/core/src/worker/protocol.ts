@@ -32,7 +32,7 @@ export interface EngineInfo {
   fallbackReason?: string;
   /** GPU adapter description when on WebGPU (vendor · architecture). */
   adapter?: string;
-  /** Wall time of choosing the backend and loading the weights. Shader compilation happens in the first `detect`. */
+  /** Wall time of choosing the backend, loading the weights and (on WebGPU) compiling the GPU pipelines. */
   loadMs: number;
 }
 

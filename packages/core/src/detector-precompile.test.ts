@@ -1,0 +1,74 @@
+// GlipDetector.load's compile pass on WebGPU (Dawn/SwiftShader in Node), with case-a converted by the
+// real converter (64 px images): load reports `compile i/N`, the first detect compiles almost nothing
+// (tfjs picks some programs by size: a prompt of another token count than the pass's may need a few
+// variants), and its detections equal those of a detector loaded without the pass. Each load gets a
+// fresh device, so its pipeline cache starts empty.
+import { describe, expect, it } from 'vitest';
+import { GlipDetector } from './detector.ts';
+import type { PixelImage } from './image/preprocess.ts';
+import { tfjsPipelineCount } from './runtime/compile-only.ts';
+import { createBackend } from './runtime/device.ts';
+import './runtime/node-gpu.ts';
+import { countingModelFiles } from './testing/tiny-model.ts';
+import type { LoadProgress } from './weights/load-model.ts';
+
+/** Deterministic RGBA noise. */
+function noise(width: number, height: number, seed: number): PixelImage {
+  const data = new Uint8Array(width * height * 4);
+  let s = seed * 2654435761;
+  for (let i = 0; i < data.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    data[i] = s >>> 24;
+  }
+  return { data, width, height };
+}
+
+async function freshWebGpu(): Promise<void> {
+  const selection = await createBackend('webgpu');
+  if (selection.kind !== 'webgpu') throw new Error(`no webgpu: ${selection.fallbackReasons.join('; ')}`);
+}
+
+describe('GlipDetector precompile on webgpu (tiny case-a, fresh device per load)', () => {
+  const image = noise(64, 48, 7);
+  const prompt = 'red circle. blue square';
+
+  it('load compiles the pipelines (progress compile i/N, then done); the first detect adds < 10 % of them and equals a run without the pass', async () => {
+    await freshWebGpu();
+    const lazy = await GlipDetector.load(await countingModelFiles(), { cache: null, precompile: false });
+    expect(tfjsPipelineCount()).toBe(0);
+    const expected = await lazy.detect(image, prompt, { threshold: 0 });
+    const compiledByFirstDetect = tfjsPipelineCount();
+    lazy.dispose();
+    expect(compiledByFirstDetect).toBeGreaterThan(50);
+    expect(expected.length).toBeGreaterThan(0);
+
+    await freshWebGpu();
+    const progress: LoadProgress[] = [];
+    const detector = await GlipDetector.load(await countingModelFiles(), { cache: null, onProgress: (p) => progress.push(p) });
+    try {
+      const compile = progress.filter((p) => p.phase === 'compile').map((p) => p.pipelines!);
+      expect(compile.length).toBeGreaterThan(1);
+      const total = compile[0].total;
+      expect(compile[0]).toEqual({ compiled: 0, total });
+      expect(compile.at(-1)).toEqual({ compiled: total, total });
+      expect(compile.map((c) => c.compiled)).toEqual([...compile.map((c) => c.compiled)].sort((a, b) => a - b));
+      expect(progress.at(-1)!.phase).toBe('done');
+      const atLoad = tfjsPipelineCount();
+      expect(atLoad).toBeGreaterThan(compiledByFirstDetect * 0.9);
+
+      const detections = await detector.detect(image, prompt, { threshold: 0 });
+      const added = tfjsPipelineCount() - atLoad;
+      console.log(`compiled at load ${atLoad}, by the first detect after it ${added}; without the pass the first detect compiled ${compiledByFirstDetect}`);
+      expect(added).toBeLessThan(atLoad / 10);
+      // Same detections; values within float noise (tfjs's split-K matmul, used for the fusion layers'
+      // 2048-wide projections, sums with float atomics, so two runs of the same program may differ).
+      expect(detections.map((d) => [d.phrase, d.charSpan, d.tokenIndices])).toEqual(expected.map((d) => [d.phrase, d.charSpan, d.tokenIndices]));
+      detections.forEach((d, i) => {
+        expect(Math.abs(d.score - expected[i].score)).toBeLessThan(1e-5);
+        d.box.forEach((v, k) => expect(Math.abs(v - expected[i].box[k])).toBeLessThan(1e-2));
+      });
+    } finally {
+      detector.dispose();
+    }
+  }, 1_200_000);
+});
