@@ -1,6 +1,7 @@
 // Per-kernel micro-benchmarks on the active webgpu adapter: each fused WGSL kernel against its
 // plain-tfjs reference on the same inputs in the same run, with achieved GFLOP/s and that figure as a
-// share of a tfjs matmul peak measured here too; and the peak memory of one fusion layer both ways.
+// share of a tfjs matmul peak measured here too; how much of the GLIP-T-width references' time their
+// matmuls alone take; and the peak memory of one fusion layer both ways.
 import * as tf from '@tensorflow/tfjs';
 import { biAttention, biAttentionReference } from '@webglip/core/kernels/bi-attention.ts';
 import { modulatedDeformConv3x3, modulatedDeformConv3x3Reference } from '@webglip/core/kernels/deform-conv.ts';
@@ -34,9 +35,19 @@ export interface FusionMemory {
   referencePeakBytes: number;
 }
 
+/** Where a reference's time goes: its tfjs matmuls alone (same shapes, same run) vs the whole composite. */
+export interface ReferenceSplit {
+  kernel: string;
+  referenceMs: number;
+  matmulMs: number;
+  /** matmulMs / referenceMs. */
+  matmulShare: number;
+}
+
 export interface MicroResult {
   matmulPeak: { m: number; gflops: number };
   cases: KernelCase[];
+  referenceSplits: ReferenceSplit[];
   fusionMemory: FusionMemory[];
 }
 
@@ -75,13 +86,32 @@ async function matmulPeak(m: number, reps: number): Promise<{ m: number; gflops:
   return { m, gflops: round((2 * m ** 3) / ms / 1e6, 2) };
 }
 
+/**
+ * Median wall times of `fused` and `reference` on the same inputs. After a warm-up call of each, the
+ * repetitions alternate (fused, reference, fused, …) so that a change in machine load between
+ * repetitions hits both paths alike.
+ */
+async function pairedMedianMs(fused: () => tf.Tensor | tf.Tensor[], reference: () => tf.Tensor | tf.Tensor[], reps: number): Promise<[number, number]> {
+  tf.dispose(fused());
+  tf.dispose(reference());
+  await settle();
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < reps; i++) {
+    for (const [j, fn] of [fused, reference].entries()) {
+      const { ms, value } = await timed(fn);
+      tf.dispose(value);
+      samples[j].push(ms);
+    }
+  }
+  return [percentile(samples[0], 50), percentile(samples[1], 50)];
+}
+
 async function kernelCase(
   kernel: string, shapes: string, flops: number, inputs: Inputs, fused: (x: Inputs) => tf.Tensor | tf.Tensor[],
   reference: (x: Inputs) => tf.Tensor | tf.Tensor[], reps: number, peakGflops: number,
 ): Promise<KernelCase> {
   setFusedKernels(true);
-  const fusedMs = await medianMs(() => fused(inputs), reps);
-  const referenceMs = await medianMs(() => reference(inputs), reps);
+  const [fusedMs, referenceMs] = await pairedMedianMs(() => fused(inputs), () => reference(inputs), reps);
   tf.dispose(inputs);
   const fusedGflops = flops / fusedMs / 1e6;
   return {
@@ -99,6 +129,29 @@ function biAttentionCase(shapes: string, n: number, t: number, reps: number, pea
   const [q, k, vv, vl, m] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor1D];
   return kernelCase(`biAttention N=${n} T=${t}`, shapes, 6 * h * n * t * d, inputs,
     () => biOut(biAttention(q, k, vv, vl, m)), () => biOut(biAttentionReference(q, k, vv, vl, m)), reps, peak);
+}
+
+/** The bi-attention reference's three matmuls ([H,N,d]·[H,T,d]ᵀ, [H,N,T]·[H,T,d], [H,T,N]·[H,N,d]) vs the whole reference. */
+async function biAttentionSplit(n: number, t: number, reps: number): Promise<ReferenceSplit> {
+  const h = 8;
+  const d = 256;
+  const [q, k, vv, vl] = [rand([h, n, d], 3, 0.05), rand([h, t, d], 4), rand([h, n, d], 5), rand([h, t, d], 6)] as tf.Tensor3D[];
+  const [attnV, attnL] = [rand([h, n, t], 22), rand([h, t, n], 23)] as tf.Tensor3D[];
+  const m = tf.ones([t]) as tf.Tensor1D;
+  const [referenceMs, matmulMs] = await pairedMedianMs(
+    () => biOut(biAttentionReference(q, k, vv, vl, m)), () => [tf.matMul(q, k, false, true), tf.matMul(attnV, vl), tf.matMul(attnL, vv)], reps);
+  tf.dispose([q, k, vv, vl, attnV, attnL, m]);
+  return { kernel: `biAttention N=${n} T=${t}`, referenceMs: round(referenceMs), matmulMs: round(matmulMs), matmulShare: round(matmulMs / referenceMs, 3) };
+}
+
+/** The deform-conv reference's im2col matmul ([P, 9·C]·[9·C, C]) vs the whole reference. */
+async function deformConvSplit(h: number, w: number, c: number, reps: number): Promise<ReferenceSplit> {
+  const inputs = [rand([h, w, c], 12), rand([h, w, 18], 13, 2), tf.sigmoid(rand([h, w, 9], 14, 3)), rand([c, c, 3, 3], 15, 0.05), rand([c], 16)];
+  const [x, off, mask, weight, bias] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor4D, tf.Tensor1D];
+  const [cols, filter] = [rand([h * w, 9 * c], 24), rand([9 * c, c], 25)] as tf.Tensor2D[];
+  const [referenceMs, matmulMs] = await pairedMedianMs(() => modulatedDeformConv3x3Reference(x, off, mask, weight, bias, 1), () => tf.matMul(cols, filter), reps);
+  tf.dispose([...inputs, cols, filter]);
+  return { kernel: `deformConv3x3 ${h}×${w}×${c}`, referenceMs: round(referenceMs), matmulMs: round(matmulMs), matmulShare: round(matmulMs / referenceMs, 3) };
 }
 
 function windowAttentionCase(shapes: string, side: number, heads: number, d: number, reps: number, peak: number): Promise<KernelCase> {
@@ -179,7 +232,9 @@ export async function benchKernels(small: { tokens: number; p3: [number, number]
   add(await deformConvCase(`GLIP-T P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps, peak));
   add(await layerNormCase('small model fusion', small.tokens, 64, opts.reps, peak));
   add(await layerNormCase('GLIP-T fusion', n, 256, opts.reps, peak));
+  const referenceSplits = [await biAttentionSplit(n, 256, opts.reps), await deformConvSplit(Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps)];
+  for (const r of referenceSplits) log(`${r.kernel} reference: ${r.referenceMs} ms, of which its matmuls alone ${r.matmulMs} ms (${Math.round(r.matmulShare * 100)} %)`);
   const fusionMemoryResults = [await fusionMemory(n, 32), await fusionMemory(n, 256)];
   for (const f of fusionMemoryResults) log(`${f.shapes}: peak fused ${f.fusedPeakBytes} B, reference ${f.referencePeakBytes} B`);
-  return { matmulPeak: matmul, cases, fusionMemory: fusionMemoryResults };
+  return { matmulPeak: matmul, cases, referenceSplits, fusionMemory: fusionMemoryResults };
 }
