@@ -7,23 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GlipDetector } from './detector.ts';
 import { GlipError } from './errors.ts';
-import type { PixelImage } from './image/preprocess.ts';
 import { TEST_BACKENDS, useBackend } from './testing/backends.ts';
+import { noiseImage } from './testing/noise-image.ts';
 import { randomModelFiles } from './testing/random-model.ts';
 
 const CALLS = 100;
 /** tfjs-backend-webgpu's MatMulProgramType.MatMulPackedProgram. */
 const MATMUL_PACKED = 3;
-
-function noise(width: number, height: number, seed: number): PixelImage {
-  const data = new Uint8Array(width * height * 4);
-  let s = seed * 2654435761;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return { data, width, height };
-}
 
 interface MemoryNow {
   tensors: number;
@@ -46,7 +36,7 @@ function memoryNow(): MemoryNow {
  */
 const PROMPTS = Array.from({ length: 20 }, (_, i) => `${['red', 'green', 'blue', 'yellow', 'purple'][i % 5]} ${['circle', 'square', 'triangle', 'star'][Math.floor(i / 5)]}`);
 /** Three images: more than the image cache keeps (2), so cycling them always misses. */
-const IMAGES = [noise(48, 40, 1), noise(40, 48, 2), noise(36, 36, 3)];
+const IMAGES = [noiseImage(48, 40, 1), noiseImage(40, 48, 2), noiseImage(36, 36, 3)];
 
 describe.each(TEST_BACKENDS)('GlipDetector memory on %s (random-weight model, 32 px)', (backend) => {
   let detector: GlipDetector;

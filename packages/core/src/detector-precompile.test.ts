@@ -5,23 +5,12 @@
 // fresh device, so its pipeline cache starts empty.
 import { describe, expect, it } from 'vitest';
 import { GlipDetector } from './detector.ts';
-import type { PixelImage } from './image/preprocess.ts';
 import { tfjsPipelineCount } from './runtime/compile-only.ts';
 import { createBackend } from './runtime/device.ts';
 import './runtime/node-gpu.ts';
+import { noiseImage } from './testing/noise-image.ts';
 import { countingModelFiles } from './testing/tiny-model.ts';
 import type { LoadProgress } from './weights/load-model.ts';
-
-/** Deterministic RGBA noise. */
-function noise(width: number, height: number, seed: number): PixelImage {
-  const data = new Uint8Array(width * height * 4);
-  let s = seed * 2654435761;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return { data, width, height };
-}
 
 async function freshWebGpu(): Promise<void> {
   const selection = await createBackend('webgpu');
@@ -29,7 +18,7 @@ async function freshWebGpu(): Promise<void> {
 }
 
 describe('GlipDetector precompile on webgpu (tiny case-a, fresh device per load)', () => {
-  const image = noise(64, 48, 7);
+  const image = noiseImage(64, 48, 7);
   const prompt = 'red circle. blue square';
 
   it('load compiles the pipelines (progress compile i/N, then done); the first detect adds < 10 % of them and equals a run without the pass', async () => {

@@ -6,28 +6,17 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GlipDetector } from './detector.ts';
 import { GlipError, ImageInputError } from './errors.ts';
-import type { PixelImage } from './image/preprocess.ts';
 import { TEST_BACKENDS, useBackend } from './testing/backends.ts';
+import { noiseImage } from './testing/noise-image.ts';
 import { countingModelFiles, tinyModelFolder } from './testing/tiny-model.ts';
 import { memoryShardCache } from './weights/shard-cache.ts';
-
-/** Deterministic RGBA noise of a given size and seed. */
-function noise(width: number, height: number, seed: number): PixelImage {
-  const data = new Uint8Array(width * height * 4);
-  let s = seed * 2654435761;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return { data, width, height };
-}
 
 const backends = TEST_BACKENDS.filter((b) => b === 'cpu' || process.env.WEBGLIP_E2E_WEBGPU === '1');
 
 describe.each(backends)('GlipDetector robustness on %s (tiny case-a)', (backend) => {
   let detector: GlipDetector;
   let baseline: number;
-  const images = [noise(48, 40, 1), noise(40, 48, 2), noise(64, 64, 3)];
+  const images = [noiseImage(48, 40, 1), noiseImage(40, 48, 2), noiseImage(64, 64, 3)];
   const prompts = ['red circle. blue square', 'green triangle', 'red circle. blue square. green triangle'];
 
   beforeAll(async () => {
@@ -49,8 +38,8 @@ describe.each(backends)('GlipDetector robustness on %s (tiny case-a)', (backend)
   it.runIf(backend === 'cpu')('extreme sizes: 0×0 is an ImageInputError; 1×1 and a 1×3000 strip are detected without error', async () => {
     await expect(detector.detect({ data: new Uint8Array(0), width: 0, height: 0 }, 'cat')).rejects.toBeInstanceOf(ImageInputError);
     await expect(detector.detect({ data: new Uint8Array(5), width: 2, height: 2 }, 'cat')).rejects.toBeInstanceOf(ImageInputError); // neither RGB nor RGBA
-    expect(Array.isArray(await detector.detect(noise(1, 1, 4), 'cat', { threshold: 0 }))).toBe(true);
-    const strip = await detector.detect(noise(3000, 1, 5), 'cat', { threshold: 0 });
+    expect(Array.isArray(await detector.detect(noiseImage(1, 1, 4), 'cat', { threshold: 0 }))).toBe(true);
+    const strip = await detector.detect(noiseImage(3000, 1, 5), 'cat', { threshold: 0 });
     for (const d of strip) {
       expect(d.box[0]).toBeGreaterThanOrEqual(0);
       expect(d.box[2]).toBeLessThanOrEqual(3000);
@@ -60,15 +49,15 @@ describe.each(backends)('GlipDetector robustness on %s (tiny case-a)', (backend)
   it.runIf(backend === 'cpu')('dispose() during detect(): the call ends in a typed error or its result, and every tensor is freed', async () => {
     const own = await GlipDetector.load(await countingModelFiles(), { cache: null });
     const before = tf.memory().numTensors;
-    const running = own.detect(noise(50, 30, 9), 'blue square', { threshold: 0.2 });
-    const queued = own.detect(noise(30, 50, 10), 'green triangle');
+    const running = own.detect(noiseImage(50, 30, 9), 'blue square', { threshold: 0.2 });
+    const queued = own.detect(noiseImage(30, 50, 10), 'green triangle');
     await new Promise((r) => setTimeout(r, 0));
     own.dispose();
     for (const call of [running, queued]) {
       const outcome = await call.then(() => 'result', (e: unknown) => e);
       if (outcome !== 'result') expect(outcome).toBeInstanceOf(GlipError);
     }
-    await expect(own.detect(noise(8, 8, 1), 'cat')).rejects.toThrow(/disposed/);
+    await expect(own.detect(noiseImage(8, 8, 1), 'cat')).rejects.toThrow(/disposed/);
     expect(tf.memory().numTensors).toBeLessThan(before);
     // Only the shared detector's tensors remain.
     detector.dispose();
@@ -91,7 +80,7 @@ describe('GlipDetector makes no network request but the model URL', () => {
     }) as typeof fetch;
     try {
       const detector = await GlipDetector.load('https://models.example/glip/tiny/', { cache: memoryShardCache() });
-      await detector.detect(noise(32, 32, 7), 'red circle', { threshold: 0.5 });
+      await detector.detect(noiseImage(32, 32, 7), 'red circle', { threshold: 0.5 });
       detector.dispose();
     } finally {
       globalThis.fetch = realFetch;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { GlipConfig } from '../config.ts';
 import { bertBaseUncased, glipTConfig } from '../config.ts';
+import { seededRandom } from '../kernels/check-util.ts';
 import { expectedTensors } from '../weights/expected-keys.ts';
 import type { WeightsManifest } from '../weights/manifest.ts';
 import { sha256Hex } from '../weights/manifest.ts';
@@ -36,18 +37,6 @@ export function randomModelConfig(): GlipConfig {
   };
 }
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomValues(name: string, shape: number[], random: () => number): Float32Array {
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
   const leaf = name.slice(name.lastIndexOf('.') + 1);
@@ -66,7 +55,7 @@ let built: Promise<Map<string, Uint8Array>> | undefined;
 export function randomModelFolder(): Promise<Map<string, Uint8Array>> {
   built ??= (async () => {
     const config = randomModelConfig();
-    const random = prng(9);
+    const random = seededRandom(9);
     const tensors = [...expectedTensors(config)]
       .filter(([, e]) => !e.recomputable) // anchors, position ids, relative position index: recomputed by the engine
       .map(([name, e]) => ({ name, shape: e.shape, values: randomValues(name, e.shape, random) }));
