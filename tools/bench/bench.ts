@@ -23,10 +23,10 @@ const USAGE = `usage: pnpm bench [options]
   --models small,glipt   models to run (default small; glipt = GLIP-T with random weights; none = kernels only)
   --modes fused,plain    kernel modes to run (default both: fused WGSL kernels on, then off)
   --backend webgpu|cpu   tfjs backend (default webgpu: Dawn, SwiftShader without a GPU)
-  --runs N               steady runs per mode (default 5)
+  --runs N               steady runs per mode (default 10)
   --reruns N             prompt-only and image-only re-runs (default 3)
   --stage-runs N         per-stage profiled runs per mode (default 1)
-  --leak-runs N          extra runs for the tensor / GPU-byte growth check (default 5; the plain mode runs at most 10)
+  --leak-runs N          extra runs for the tensor / GPU-byte growth check (default 5; fused mode, the product's path)
   --small-side PX        small model's shorter image side (default: its own, 320 for glip-nano)
   --glipt-side PX        GLIP-T shorter image side (default 160; GLIP-T's own is 800)
   --glipt-runs N         steady runs for GLIP-T (default 2; its re-runs and leak runs are 0 unless --glipt-full)
@@ -44,7 +44,7 @@ const OPTIONS = {
   models: { type: 'string', default: 'small' },
   modes: { type: 'string', default: 'fused,plain' },
   backend: { type: 'string', default: 'webgpu' },
-  runs: { type: 'string', default: '5' },
+  runs: { type: 'string', default: '10' },
   reruns: { type: 'string', default: '3' },
   'stage-runs': { type: 'string', default: '1' },
   'leak-runs': { type: 'string', default: '5' },
@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     const entry: ModelReport = { model: model.name, source: model.source, input: networkInput(model), modes: [] };
     if (modes.includes('fused')) entry.modes.push(await benchMode(model, { ...base, fused: true, precompile: true }, log));
-    if (modes.includes('plain')) entry.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: light ? 0 : Math.min(base.leakRuns, 10) }, log));
+    if (modes.includes('plain')) entry.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: 0 }, log));
     report.models.push(entry);
   }
   if (!values['no-kernels'] && !values['browser-only'] && backend === 'webgpu') {

@@ -78,7 +78,7 @@ async function run(): Promise<void> {
   const report: ModelReport = { model: model.name, source: model.source, input: `${padded.height}×${padded.width}`, modes: [] };
   const base = { ...opts.modes, backend: 'webgpu' as const };
   report.modes.push(await benchMode(model, { ...base, fused: true, precompile: true }, log));
-  report.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: Math.min(base.leakRuns, 10) }, log));
+  report.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: 0 }, log));
   let kernels: MicroResult | null = null;
   if (opts.kernels) {
     await freshBackend('webgpu');
