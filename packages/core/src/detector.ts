@@ -70,8 +70,8 @@ export const DEFAULT_THRESHOLD = 0.5;
 /** What the load-time compile pass runs on: a blank 4:3 image a little larger than the network input, and this prompt. */
 const COMPILE_PROMPT = 'a person. a dog. a red car.';
 /** Prompts (BERT states, ≤ 256 × hidden floats each) and images (FPN maps, ~20 MB each at 800 px) kept. */
-const PROMPT_CACHE_SIZE = 16;
-const IMAGE_CACHE_SIZE = 2;
+export const PROMPT_CACHE_SIZE = 16;
+export const IMAGE_CACHE_SIZE = 2;
 
 interface PromptFeatures {
   encoded: EncodedPrompt;
