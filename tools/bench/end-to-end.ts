@@ -50,7 +50,8 @@ export interface ModeResult {
   /** GPU bytes tfjs holds after the runs (its buffer pool included). */
   gpuBytesAllocated: number;
   detections: number;
-  leak: { runs: number; before: MemoryFigures; after: MemoryFigures } | null;
+  /** Memory before and after the leak runs; `growthRuns`: the runs (1-based) after which tfjs held more GPU bytes than ever before. */
+  leak: { runs: number; before: MemoryFigures; after: MemoryFigures; growthRuns: number[] } | null;
 }
 
 export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line: string) => void): Promise<ModeResult> {
@@ -132,10 +133,18 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
       for (let i = 0; i < IMAGE_CACHE_SIZE; i++) await detector.encodeImage(distinctImage(model.image, ++k));
       await settle();
       const before = memoryFigures();
-      for (let i = 0; i < opts.leakRuns; i++) await full();
+      const growthRuns: number[] = [];
+      let highWater = before.gpuBytesAllocated;
+      for (let i = 1; i <= opts.leakRuns; i++) {
+        await full();
+        const held = memoryFigures().gpuBytesAllocated;
+        if (held > highWater) growthRuns.push(i);
+        highWater = Math.max(highWater, held);
+      }
       await settle();
-      leak = { runs: opts.leakRuns, before, after: memoryFigures() };
-      log(`${label}: after ${opts.leakRuns} more runs tensors ${before.tensors} → ${leak.after.tensors}, bytes ${before.tensorBytes} → ${leak.after.tensorBytes}`);
+      leak = { runs: opts.leakRuns, before, after: memoryFigures(), growthRuns };
+      log(`${label}: after ${opts.leakRuns} more runs tensors ${before.tensors} → ${leak.after.tensors}, bytes ${before.tensorBytes} → ${leak.after.tensorBytes}, ` +
+        `GPU bytes held ${before.gpuBytesAllocated} → ${leak.after.gpuBytesAllocated} (new highs after runs [${growthRuns.join(', ')}])`);
     }
     return {
       fused: opts.fused,

@@ -47,7 +47,7 @@ function targets(m: ModelReport): string[] {
     const dt = mode.leak.after.tensors - mode.leak.before.tensors;
     const db = mode.leak.after.tensorBytes - mode.leak.before.tensorBytes;
     const dg = mode.leak.after.gpuBytesAllocated - mode.leak.before.gpuBytesAllocated;
-    rows.push(`| no growth over ${mode.leak.runs} runs (${mode.fused ? 'fused' : 'plain'}) | Δtensors ${dt}, Δtensor bytes ${db}, ΔGPU bytes held ${dg} | ${dt === 0 && db === 0 && dg <= 0 ? 'yes' : 'no'} |`);
+    rows.push(`| no growth over ${mode.leak.runs} runs (${mode.fused ? 'fused' : 'plain'}) | Δtensors ${dt}, Δtensor bytes ${db}, ΔGPU bytes held ${dg}${dg > 0 ? ` (new highs after runs ${mode.leak.growthRuns.join(', ')})` : ''} | ${dt === 0 && db === 0 && dg <= 0 ? 'yes' : 'no'} |`);
   }
   return rows;
 }
