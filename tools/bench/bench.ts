@@ -10,7 +10,7 @@ import type { BackendKind } from '@webglip/core/runtime/device.ts';
 import { CASE_A_DIR } from '@webglip/core/testing/fixtures.ts';
 import { paddedSize, resizedSize } from '@webglip/core/image/target-size.ts';
 import type { ModeOptions } from './end-to-end.ts';
-import { benchMode } from './end-to-end.ts';
+import { benchMode, modeOptions } from './end-to-end.ts';
 import { freshBackend } from './gpu.ts';
 import type { MicroOptions } from './kernels-micro.ts';
 import { benchKernels } from './kernels-micro.ts';
@@ -126,8 +126,8 @@ export async function main(argv: string[]): Promise<number> {
       leakRuns: light ? 0 : count(values['leak-runs'], 'leak-runs'),
     };
     const entry: ModelReport = { model: model.name, source: model.source, input: networkInput(model), modes: [] };
-    if (modes.includes('fused')) entry.modes.push(await benchMode(model, { ...base, fused: true, precompile: true }, log));
-    if (modes.includes('plain')) entry.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: 0 }, log));
+    if (modes.includes('fused')) entry.modes.push(await benchMode(model, modeOptions(base, true), log));
+    if (modes.includes('plain')) entry.modes.push(await benchMode(model, modeOptions(base, false), log));
     report.models.push(entry);
   }
   if (!values['no-kernels'] && !values['browser-only'] && backend === 'webgpu') {

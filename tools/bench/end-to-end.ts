@@ -54,6 +54,14 @@ export interface ModeResult {
   leak: { runs: number; before: MemoryFigures; after: MemoryFigures; growthRuns: number[] } | null;
 }
 
+/**
+ * One mode's options: fused is the product's path (load-time compile pass, re-runs, leak check); plain is its
+ * reference (first, steady and staged runs only, compiling lazily).
+ */
+export function modeOptions(base: Omit<ModeOptions, 'fused' | 'precompile'>, fused: boolean): ModeOptions {
+  return fused ? { ...base, fused, precompile: true } : { ...base, fused, precompile: false, rerunRuns: 0, leakRuns: 0 };
+}
+
 export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line: string) => void): Promise<ModeResult> {
   await freshBackend(opts.backend);
   setFusedKernels(opts.fused);

@@ -7,7 +7,7 @@ import { bertConfigFromHf, configFromOfficialYaml } from '@webglip/core/config.t
 import type { PixelImage } from '@webglip/core/image/preprocess.ts';
 import { paddedSize, resizedSize } from '@webglip/core/image/target-size.ts';
 import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
-import { benchMode } from '../end-to-end.ts';
+import { benchMode, modeOptions } from '../end-to-end.ts';
 import type { ModeOptions } from '../end-to-end.ts';
 import { freshBackend } from '../gpu.ts';
 import { benchKernels } from '../kernels-micro.ts';
@@ -77,8 +77,8 @@ async function run(): Promise<void> {
   const padded = paddedSize(size, model.config.input.sizeDivisibility);
   const report: ModelReport = { model: model.name, source: model.source, input: `${padded.height}×${padded.width}`, modes: [] };
   const base = { ...opts.modes, backend: 'webgpu' as const };
-  report.modes.push(await benchMode(model, { ...base, fused: true, precompile: true }, log));
-  report.modes.push(await benchMode(model, { ...base, fused: false, precompile: false, rerunRuns: 0, leakRuns: 0 }, log));
+  report.modes.push(await benchMode(model, modeOptions(base, true), log));
+  report.modes.push(await benchMode(model, modeOptions(base, false), log));
   let kernels: MicroResult | null = null;
   if (opts.kernels) {
     await freshBackend('webgpu');
