@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { biAttention, biAttentionReference } from '@webglip/core/kernels/bi-attention.ts';
 import { modulatedDeformConv3x3, modulatedDeformConv3x3Reference } from '@webglip/core/kernels/deform-conv.ts';
 import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
+import { packF16Pairs } from '@webglip/core/kernels/f16-pairs.ts';
 import { layerNorm, layerNormReference } from '@webglip/core/kernels/layer-norm.ts';
+import { linearF16 } from '@webglip/core/kernels/linear-f16.ts';
 import { windowAttention, windowAttentionReference } from '@webglip/core/kernels/window-attention.ts';
 import { vlFuse } from '@webglip/core/model/fusion.ts';
 import { WeightMap } from '@webglip/core/weights/weight-map.ts';
@@ -178,6 +180,19 @@ function layerNormCase(shapes: string, n: number, c: number, reps: number, peak:
     () => layerNorm(x, g, b, 1e-5), () => layerNormReference(x, g, b, 1e-5), reps, peak);
 }
 
+/**
+ * A text-token Linear with its weight held as f16 pairs (the engine's choice for weights stored f16)
+ * against the plain path it replaces: tfjs's matmul on the f32 `[in, out]` weight, plus bias.
+ */
+function linearF16Case(shapes: string, t: number, k: number, n: number, reps: number, peak: number): Promise<KernelCase> {
+  const weight = rand([n, k], 26, 0.05);
+  const inputs = [rand([t, k], 27), packF16Pairs(weight as tf.Tensor2D), tf.transpose(weight), rand([n], 28)];
+  weight.dispose();
+  const [x, pairs, f32Weight, bias] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  return kernelCase(`linear f16 weights T=${t} ${k}→${n}`, shapes, 2 * t * k * n, inputs,
+    () => linearF16(x, pairs, bias), () => tf.fused.matMul({ a: x, b: f32Weight, bias }), reps, peak);
+}
+
 /** Peak live-tensor bytes of one VLFuse layer (GLIP-T dims) with fused kernels on and off. */
 async function fusionMemory(n: number, t: number): Promise<FusionMemory> {
   const prefix = 'rpn.head.dyhead_tower.0.b_attn';
@@ -232,6 +247,8 @@ export async function benchKernels(small: { tokens: number; p3: [number, number]
   add(await deformConvCase(`GLIP-T P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps, peak));
   add(await layerNormCase('small model fusion', small.tokens, 64, opts.reps, peak));
   add(await layerNormCase('GLIP-T fusion', n, 256, opts.reps, peak));
+  add(await linearF16Case('GLIP-T BERT FFN', 32, 768, 3072, opts.reps, peak));
+  add(await linearF16Case('GLIP-T BERT FFN', 256, 768, 3072, opts.reps, peak));
   const referenceSplits = [await biAttentionSplit(n, 256, opts.reps), await deformConvSplit(Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps)];
   for (const r of referenceSplits) log(`${r.kernel} reference: ${r.referenceMs} ms, of which its matmuls alone ${r.matmulMs} ms (${Math.round(r.matmulShare * 100)} %)`);
   const fusionMemoryResults = [await fusionMemory(n, 32), await fusionMemory(n, 256)];

@@ -91,7 +91,7 @@ export function gliptModel(shortSide: number): BenchModel {
         const name = key.replace(/^module\./, '');
         tensors.set(name, randomParameter(name, shape, seed++));
       }
-      return new WeightMap(tensors);
+      return new WeightMap(tensors, new Set(tensors.keys())); // every value f16-exact (randomParameter)
     },
   };
 }

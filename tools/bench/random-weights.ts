@@ -1,6 +1,17 @@
 // Seeded random parameters for benchmark models: norms 1/0, biases 0, layer scales small, the rest
-// uniform within ±min(0.05, 1/sqrt(fan-in)), which keeps GLIP's activations finite.
+// uniform within ±min(0.05, 1/sqrt(fan-in)), which keeps GLIP's activations finite. Every value is
+// exactly representable in f16, as in a model converted with `--dtype f16` (the shipped format), so
+// the engine may hold them as f16 as it does a shipped model's.
 import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Uniform in ±limit on a grid of step 2^(⌈log2 limit⌉ − 11): every grid value k·step has |k| ≤ 2^11,
+ * i.e. at most 11 significant bits, so it is an exact f16 (normal or subnormal).
+ */
+function uniformHalfExact(shape: number[], limit: number, seed: number): tf.Tensor {
+  const step = 2 ** (Math.ceil(Math.log2(limit)) - 11);
+  return tf.tidy(() => tf.mul(tf.round(tf.div(tf.randomUniform(shape, -limit, limit, 'float32', seed), step)), step));
+}
 
 export function randomParameter(name: string, shape: number[], seed: number): tf.Tensor {
   const leaf = name.slice(name.lastIndexOf('.') + 1);
@@ -10,5 +21,5 @@ export function randomParameter(name: string, shape: number[], seed: number): tf
   if (leaf === 'bias' || leaf === 'bias0' || leaf === 'bias_lang' || leaf === 'log_scale') return tf.zeros(shape);
   const fanIn = shape.length >= 2 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
   const limit = leaf === 'gamma_v' || leaf === 'gamma_l' ? 0.125 : Math.min(0.05, Math.sqrt(1 / fanIn));
-  return tf.randomUniform(shape, -limit, limit, 'float32', seed);
+  return uniformHalfExact(shape, limit, seed);
 }

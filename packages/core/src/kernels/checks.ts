@@ -5,8 +5,9 @@ import { biAttentionCheck } from './bi-attention.check.ts';
 import type { KernelCheck } from './check-util.ts';
 import { deformConvCheck } from './deform-conv.check.ts';
 import { layerNormCheck } from './layer-norm.check.ts';
+import { linearF16Check } from './linear-f16.check.ts';
 import { windowAttentionCheck } from './window-attention.check.ts';
 
 export type { CheckResult, KernelCheck } from './check-util.ts';
 
-export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck, deformConvCheck];
+export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck, deformConvCheck, linearF16Check];

@@ -1,5 +1,6 @@
 // Runs a complete WGSL module from `shaders/` on tfjs's `webgpu` backend: tfjs tensors in, new
-// float32 tfjs tensors out, one or more compute passes recorded into one command buffer.
+// tfjs tensors out (float32, or int32 holding packed bits such as f16 pairs), one or more compute
+// passes recorded into one command buffer.
 //
 // Why not tfjs's own `WebGPUProgram`: tfjs wraps a snippet in a generated `main` with one output
 // and its own bindings, so a shader file could not be a readable module on its own, and kernels
@@ -27,10 +28,12 @@ export interface WgslRun {
   code: string;
   /** Values of the module's `override` constants; each distinct set compiles its own pipelines. */
   constants: Record<string, number>;
-  /** Bound at 0 … inputs.length−1; must be float32 tensors of the webgpu backend. */
+  /** Bound at 0 … inputs.length−1; float32 (or int32 for packed bits) tensors of the webgpu backend. */
   inputs: TensorInfo[];
-  /** Shapes of the float32 outputs, bound after the inputs. */
+  /** Shapes of the outputs, bound after the inputs. */
   outputShapes: number[][];
+  /** The outputs' dtype: float32 (default), or int32 for packed bits the shader writes as u32. */
+  outputDtype?: 'float32' | 'int32';
   /** Contents of the uniform `params` struct, bound last (4-byte scalars, see `packParams`). */
   params: ArrayBuffer;
   passes: WgslPass[];
@@ -110,10 +113,10 @@ function bufferOf(backend: WebGPUBackend, t: TensorInfo): GPUBuffer {
 /** Records and submits the passes; returns the outputs as tfjs tensor infos owned by the backend. */
 export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   for (const t of run.inputs) {
-    if (t.dtype !== 'float32') throw new Error(`${run.label}: inputs must be float32, got ${t.dtype}`);
+    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`${run.label}: inputs must be float32 or int32, got ${t.dtype}`);
   }
   if (run.inputs.some((t) => t.shape.includes(0))) throw new Error(`${run.label}: empty input; ops run their reference for empty tensors`);
-  const outputs = run.outputShapes.map((shape) => backend.makeTensorInfo(shape, 'float32'));
+  const outputs = run.outputShapes.map((shape) => backend.makeTensorInfo(shape, run.outputDtype ?? 'float32'));
   if (tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) {
     // tfjs's compile-only warm-up: build the pipelines, dispatch nothing (as tfjs's own kernels do).
     const compiledModule = moduleFor(backend.device, run);

@@ -9,7 +9,7 @@ import { PromptError } from '../errors.ts';
 import { layerNorm } from '../kernels/layer-norm.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { geluErf } from './gelu.ts';
-import { linear } from './official-layers.ts';
+import { textLinear } from './official-layers.ts';
 
 const PREFIX = 'language_backbone.body.model';
 const MASK_VALUE = -10000; // HF get_extended_attention_mask: (1 − m)·−10000
@@ -33,14 +33,14 @@ export function bertLayer(w: WeightMap, prefix: string, x: tf.Tensor2D, mask: tf
     const [t, d] = x.shape;
     const headDim = d / opts.numHeads;
     const heads = (y: tf.Tensor) => tf.transpose(tf.reshape(y, [t, opts.numHeads, headDim]), [1, 0, 2]); // [heads, T, dh]
-    const q = heads(linear(w, `${prefix}.attention.self.query`, x));
-    const k = heads(linear(w, `${prefix}.attention.self.key`, x));
-    const v = heads(linear(w, `${prefix}.attention.self.value`, x));
+    const q = heads(textLinear(w, `${prefix}.attention.self.query`, x));
+    const k = heads(textLinear(w, `${prefix}.attention.self.key`, x));
+    const v = heads(textLinear(w, `${prefix}.attention.self.value`, x));
     const scores = tf.add(clamp(tf.div(tf.matMul(q, k, false, true), Math.sqrt(headDim))), tf.mul(tf.sub(1, mask), MASK_VALUE)); // [heads, T, T]
     const context = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), v), [1, 0, 2]), [t, d]);
-    const attnOut = ln('attention.output.LayerNorm', tf.add(linear(w, `${prefix}.attention.output.dense`, context), x));
-    const inter = clamp(geluErf(clamp(linear(w, `${prefix}.intermediate.dense`, attnOut))));
-    const out = clamp(linear(w, `${prefix}.output.dense`, inter));
+    const attnOut = ln('attention.output.LayerNorm', tf.add(textLinear(w, `${prefix}.attention.output.dense`, context), x));
+    const inter = clamp(geluErf(clamp(textLinear(w, `${prefix}.intermediate.dense`, attnOut))));
+    const out = clamp(textLinear(w, `${prefix}.output.dense`, inter));
     return clamp(ln('output.LayerNorm', tf.add(out, attnOut))) as tf.Tensor2D;
   });
 }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { biAttention } from '../kernels/bi-attention.ts';
 import { layerNorm } from '../kernels/layer-norm.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { linear } from './official-layers.ts';
+import { linear, textLinear } from './official-layers.ts';
 
 const LN_EPS = 1e-5;
 
@@ -47,13 +47,13 @@ export function vlFuse(
     const embed = w.get(`${p}.attn.v_proj.bias`).shape[0];
     const scale = (embed / numHeads) ** -0.5;
     const q = splitHeads(tf.mul(linear(w, `${p}.attn.v_proj`, vNorm), scale), numHeads); // [H, N, d]
-    const k = splitHeads(linear(w, `${p}.attn.l_proj`, lNorm), numHeads); // [H, T, d]
+    const k = splitHeads(textLinear(w, `${p}.attn.l_proj`, lNorm), numHeads); // [H, T, d]
     const valueV = splitHeads(linear(w, `${p}.attn.values_v_proj`, vNorm), numHeads); // [H, N, d]
-    const valueL = splitHeads(linear(w, `${p}.attn.values_l_proj`, lNorm), numHeads); // [H, T, d]
+    const valueL = splitHeads(textLinear(w, `${p}.attn.values_l_proj`, lNorm), numHeads); // [H, T, d]
     const { outV, outL } = biAttention(q, k, valueV, valueL, mask);
 
     const deltaV = linear(w, `${p}.attn.out_v_proj`, mergeHeads(outV)); // [N, C]
-    const deltaL = linear(w, `${p}.attn.out_l_proj`, mergeHeads(outL)); // [T, D]
+    const deltaL = textLinear(w, `${p}.attn.out_l_proj`, mergeHeads(outL)); // [T, D]
     const vNew = tf.add(vNorm, tf.mul(w.get(`${p}.gamma_v`), deltaV));
     const lNew = tf.add(lNorm, tf.mul(w.get(`${p}.gamma_l`), deltaL)) as tf.Tensor2D;
 

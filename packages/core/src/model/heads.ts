@@ -5,7 +5,7 @@
 //   centerness    = centerness(X_l)            (1×1 conv, logit).
 import * as tf from '@tensorflow/tfjs';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { conv2d, linear } from './official-layers.ts';
+import { conv2d, textLinear } from './official-layers.ts';
 
 const PREFIX = 'rpn.head';
 const CLAMP = 50000;
@@ -24,7 +24,7 @@ export interface HeadOutputs {
 export function projectTokens(w: WeightMap, text: tf.Tensor2D): { proj: tf.Tensor2D; bias: tf.Tensor1D } {
   return tf.tidy(() => {
     const normed = tf.div(text, tf.maximum(tf.norm(text, 'euclidean', -1, true), NORM_EPS));
-    const proj = linear(w, `${PREFIX}.dot_product_projection_text`, tf.div(normed, 2)) as tf.Tensor2D;
+    const proj = textLinear(w, `${PREFIX}.dot_product_projection_text`, tf.div(normed, 2)) as tf.Tensor2D;
     const bias = tf.add(tf.sum(tf.mul(normed, w.get(`${PREFIX}.bias_lang`)), -1), w.get(`${PREFIX}.bias0`)) as tf.Tensor1D;
     return { proj, bias };
   });

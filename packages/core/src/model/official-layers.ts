@@ -1,7 +1,13 @@
 // torch.nn layers applied with official-layout weights: Linear `[out, in]`, Conv2d `[Cout, Cin, kh, kw]`.
 // Each weight is transposed once into the layout its tfjs op reads (WeightMap.prepared) and held so.
 import * as tf from '@tensorflow/tfjs';
+import { packF16Pairs } from '../kernels/f16-pairs.ts';
+import { fusedPathActive } from '../kernels/fused-switch.ts';
+import { linearF16 } from '../kernels/linear-f16.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
+
+/** The prepared layout of a Linear weight held as f16 pairs `[in/2, out]` (see `f16-pairs.ts`). */
+const F16_PAIRS = 'f16 pairs in/2,out';
 
 /** nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`): x `[..., in]` → `[..., out]`. */
 export function linear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
@@ -15,6 +21,28 @@ export function linear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
     const y = tf.fused.matMul({ a: flat, b: weight, bias });
     return tf.reshape(y, [...x.shape.slice(0, -1), out]);
   });
+}
+
+/**
+ * nn.Linear over text tokens (few rows, wide weights: BERT, the fusion's text side, the token
+ * projection). A weight stored as f16 on disk, first used while fused kernels are on, is held on
+ * the GPU as f16 pairs — half the memory of f32, no precision lost — and multiplied by the
+ * f16-weight kernel (f32 arithmetic); with fused kernels off later, its reference unpacks it per
+ * call. Every other weight goes through `linear`.
+ */
+export function textLinear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
+  const name = `${prefix}.weight`;
+  const bias = `${prefix}.bias`;
+  if (w.layoutOf(name) !== F16_PAIRS && !(w.layoutOf(name) === undefined && pairsEligible(w, name, bias, x))) return linear(w, prefix, x);
+  const pairs = w.prepared(name, F16_PAIRS, (t) => packF16Pairs(t as tf.Tensor2D)) as tf.Tensor2D;
+  return linearF16(x, pairs, w.get(bias) as tf.Tensor1D);
+}
+
+/** A weight not yet prepared becomes f16 pairs when fused kernels are on and nothing is lost: f16 on disk, even `in`, a bias. */
+function pairsEligible(w: WeightMap, name: string, bias: string, x: tf.Tensor): boolean {
+  if (!fusedPathActive(x) || !w.storedAsF16(name) || !w.has(bias)) return false;
+  const [, inDim] = w.get(name).shape as [number, number];
+  return inDim % 2 === 0;
 }
 
 /** nn.Conv2d with bias, zero padding `pad`: x `[1, H, W, Cin]` → `[1, Hout, Wout, Cout]`. */

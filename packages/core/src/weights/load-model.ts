@@ -42,7 +42,10 @@ export interface LoadOptions {
 export interface LoadedModel {
   config: GlipConfig;
   manifest: WeightsManifest;
-  /** float32 tensors for every float (f32 or f16 on disk: tfjs computes in f32), int32 for integer buffers. */
+  /**
+   * float32 tensors for every float (f32 or f16 on disk: tfjs computes in f32), int32 for integer
+   * buffers; it remembers which were f16 on disk, which the text path may hold as f16 again.
+   */
   weights: WeightMap;
 }
 
@@ -109,6 +112,7 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
   const totalBytes = manifest.shards.reduce((a, s) => a + s.bytes, 0);
   let doneBytes = 0;
   const tensors = new Map<string, tf.Tensor>();
+  const halfOnDisk = new Set<string>();
   try {
     for (const shard of manifest.shards) {
       const { bytes, fromCache } = await loadShard(files, shard, cache, { retries, delayMs, stallMs }, signal, (loaded, fromCache) => {
@@ -120,6 +124,7 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
       for (const name of partial.names()) {
         if (tensors.has(name)) throw new WeightsFormatError(`tensor "${name}" appears in two shards`);
         tensors.set(name, partial.get(name));
+        if (partial.storedAsF16(name)) halfOnDisk.add(name);
       }
     }
   } catch (e) {
@@ -127,7 +132,7 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
     throw e;
   }
   onProgress?.({ phase: 'done', loadedBytes: totalBytes, totalBytes, shard: null, fromCache: false });
-  return { config, manifest, weights: new WeightMap(tensors) };
+  return { config, manifest, weights: new WeightMap(tensors, halfOnDisk) };
 }
 
 /** One shard, verified: from the cache if there and intact, else downloaded (retrying corrupt copies). */

@@ -16,22 +16,41 @@ export class WeightMap {
   /** Preparations a compile-only pass asked for (its GPU work does not run): done by `preparePending`. */
   private readonly pending = new Map<string, { layout: string; make: LayoutMaker }>();
 
-  constructor(private readonly tensors: Map<string, tf.Tensor>) {}
+  /**
+   * `tensors`: the official tensors (f32, int32 for integer buffers); `halfOnDisk`: the names whose
+   * values were stored as f16, so that holding them as f16 again loses nothing.
+   */
+  constructor(
+    private readonly tensors: Map<string, tf.Tensor>,
+    private readonly halfOnDisk: ReadonlySet<string> = new Set(),
+  ) {}
 
   /** Builds tensors (f32, or int32 for integer buffers) for every entry of the given files. */
   static fromSafetensors(files: SafetensorsFile[]): WeightMap {
     const tensors = new Map<string, tf.Tensor>();
+    const half = new Set<string>();
     for (const file of files) {
       for (const name of file.names()) {
-        const { data, shape } = file.get(name);
+        const { data, shape, dtype } = file.get(name);
         tensors.set(name, data instanceof Float32Array ? tf.tensor(data, shape, 'float32') : tf.tensor(Int32Array.from(data), shape, 'int32'));
+        if (dtype === 'F16') half.add(name);
       }
     }
-    return new WeightMap(tensors);
+    return new WeightMap(tensors, half);
   }
 
   has(name: string): boolean {
     return this.tensors.has(name);
+  }
+
+  /** Whether the weight's values were stored as f16 (every value exactly representable in f16). */
+  storedAsF16(name: string): boolean {
+    return this.halfOnDisk.has(name);
+  }
+
+  /** The prepared layout the weight is held in, or undefined while it is held as official. */
+  layoutOf(name: string): string | undefined {
+    return this.layouts.get(name);
   }
 
   /** The weight in its official layout. */
