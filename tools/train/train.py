@@ -93,10 +93,12 @@ def lr_at(frac, peak, warmup_frac):
     return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(f, 1.0))))
 
 
-def save(model, opt, state, out):
+def save(model, opt, state, out, keep=False):
     ckpt = {'model': model.official_state_dict()}
     torch.save(ckpt, os.path.join(out, 'glip_nano.tmp'))
     os.replace(os.path.join(out, 'glip_nano.tmp'), os.path.join(out, 'glip_nano.pth'))
+    if keep:
+        torch.save(ckpt, os.path.join(out, f"glip_nano-{state['elapsed'] / 60:.0f}min.pth"))
     torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'state': state},
                os.path.join(out, 'resume.tmp'))
     os.replace(os.path.join(out, 'resume.tmp'), os.path.join(out, 'resume.pth'))
@@ -135,6 +137,8 @@ def main():
     ap.add_argument('--sizes', default='192,224,256,288,320', help='training scales (square), early phase')
     ap.add_argument('--full-size-from', type=float, default=0.75, help='fraction of the budget after which only 320')
     ap.add_argument('--save-every', type=float, default=5.0, help='minutes')
+    ap.add_argument('--keep-after', type=float, default=None,
+                    help='fraction of the budget after which each periodic save is also kept as glip_nano-<min>min.pth')
     ap.add_argument('--threads', type=int, default=1, help='1: OpenMP spin-waits make 2 threads ~10x slower on a busy 2-core machine')
     ap.add_argument('--workers', type=int, default=1, help='data-parallel processes (one thread each)')
     ap.add_argument('--seed', type=int, default=0)
@@ -237,7 +241,7 @@ def train(rank, args, rendezvous):
                       f"gnorm {gnorm:.2f} log_scale {model.rpn.head.log_scale.item():.3f}\n")
             log.flush()
         if rank == 0 and time.time() - last_save > args.save_every * 60:
-            save(model, opt, state, args.out)
+            save(model, opt, state, args.out, keep=args.keep_after is not None and frac >= args.keep_after)
             last_save = time.time()
             log.write(f"# saved at it {state['iter']}\n")
     if rank == 0:
