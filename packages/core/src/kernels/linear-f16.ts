@@ -11,7 +11,7 @@ import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 const KERNEL_NAME = 'WebglipLinearF16';
 const WORKGROUP_SIZE = 64;
 /** Rows per workgroup tile: `ROWS` in the shader. */
-const TILE_ROWS = 4;
+const TILE_ROWS = 8;
 const CHUNK = 64;
 
 /** x `[..., K]`, pairs `[K/2, N]` int32, bias `[N]` → `[..., N]`. */
@@ -44,7 +44,7 @@ export function linearF16Reference(x: tf.Tensor, pairs: tf.Tensor2D, bias: tf.Te
 registerWgslKernel(KERNEL_NAME, ({ x, pairs, bias }, backend) => {
   const [m] = x.shape;
   const [half, n] = pairs.shape;
-  const colTiles = Math.ceil(n / WORKGROUP_SIZE);
+  const colTiles = Math.ceil(n / (2 * WORKGROUP_SIZE)); // two columns per invocation
   const tiles = colTiles * Math.ceil(m / TILE_ROWS);
   return runWgsl(backend, {
     label: 'linear-f16',
