@@ -19,7 +19,10 @@ export interface GpuLimits {
 }
 
 export interface GpuCapabilities {
-  /** `shader-f16` is enabled on the device (f16 storage with f32 accumulation possible). */
+  /**
+   * `shader-f16` is enabled on the device (f16 arithmetic in WGSL). The engine's f16 weight storage
+   * does not need it: it packs halves into u32 words with core WGSL (`kernels/f16-pairs.ts`).
+   */
   f16: boolean;
   limits: GpuLimits;
   adapterInfo: { vendor: string; architecture: string; device: string; description: string };
