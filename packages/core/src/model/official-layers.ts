@@ -1,5 +1,6 @@
 // torch.nn layers applied with official-layout weights: Linear `[out, in]`, Conv2d `[Cout, Cin, kh, kw]`.
-// Each weight is transposed once into the layout its tfjs op reads (WeightMap.prepared) and held so.
+// Each weight is transposed once into the layout its op reads (WeightMap.prepared) and held so; text-path
+// Linear weights stored f16 on disk are held as f16 pairs for the f16-weight kernel.
 import * as tf from '@tensorflow/tfjs';
 import { packF16Pairs } from '../kernels/f16-pairs.ts';
 import { fusedPathActive } from '../kernels/fused-switch.ts';
@@ -33,7 +34,9 @@ export function linear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
 export function textLinear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
   const name = `${prefix}.weight`;
   const bias = `${prefix}.bias`;
-  if (w.layoutOf(name) !== F16_PAIRS && !(w.layoutOf(name) === undefined && pairsEligible(w, name, bias, x))) return linear(w, prefix, x);
+  const held = w.layoutOf(name);
+  const asPairs = held === F16_PAIRS || (held === undefined && pairsEligible(w, name, bias, x));
+  if (!asPairs) return linear(w, prefix, x);
   const pairs = w.prepared(name, F16_PAIRS, (t) => packF16Pairs(t as tf.Tensor2D)) as tf.Tensor2D;
   return linearF16(x, pairs, w.get(bias) as tf.Tensor1D);
 }
