@@ -3,6 +3,8 @@
 // memory of f32, and exact for weights stored as f16 on disk. Read by `linearF16`. WebGPU only:
 // tfjs has no f16 dtype and no bitwise ops on its other backends.
 import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import shader from '../../../../shaders/f16-pairs.wgsl?raw';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
@@ -29,33 +31,26 @@ function requireWebGpu(op: string): void {
   if (tf.getBackend() !== 'webgpu') throw new Error(`${op} needs the webgpu backend, not ${tf.getBackend()}`);
 }
 
-function words(n: number, pairs: number): [number, number, number] {
-  return grid2d(Math.ceil((n * pairs) / WORKGROUP_SIZE));
+/** One pass of `shaders/f16-pairs.wgsl` over the K/2 · N words (one invocation per word). */
+function runPairsPass(backend: WebGPUBackend, entryPoint: 'pack' | 'unpack', input: TensorInfo, outputShape: number[], n: number, half: number): TensorInfo[] {
+  return runWgsl(backend, {
+    label: 'f16-pairs',
+    code: shader,
+    constants: { WG: WORKGROUP_SIZE },
+    inputs: [input],
+    outputShapes: [outputShape],
+    outputDtype: entryPoint === 'pack' ? 'int32' : 'float32',
+    params: packParams([['u32', n], ['u32', half]]),
+    passes: [{ entryPoint, workgroups: grid2d(Math.ceil((n * half) / WORKGROUP_SIZE)) }],
+  });
 }
 
 registerWgslKernel(PACK, ({ weight }, backend) => {
   const [n, k] = weight.shape;
-  return runWgsl(backend, {
-    label: 'f16-pairs',
-    code: shader,
-    constants: { WG: WORKGROUP_SIZE },
-    inputs: [weight],
-    outputShapes: [[k / 2, n]],
-    outputDtype: 'int32',
-    params: packParams([['u32', n], ['u32', k / 2]]),
-    passes: [{ entryPoint: 'pack', workgroups: words(n, k / 2) }],
-  });
+  return runPairsPass(backend, 'pack', weight, [k / 2, n], n, k / 2);
 });
 
 registerWgslKernel(UNPACK, ({ pairs }, backend) => {
   const [half, n] = pairs.shape;
-  return runWgsl(backend, {
-    label: 'f16-pairs',
-    code: shader,
-    constants: { WG: WORKGROUP_SIZE },
-    inputs: [pairs],
-    outputShapes: [[2 * half, n]],
-    params: packParams([['u32', n], ['u32', half]]),
-    passes: [{ entryPoint: 'unpack', workgroups: words(n, half) }],
-  });
+  return runPairsPass(backend, 'unpack', pairs, [2 * half, n], n, half);
 });

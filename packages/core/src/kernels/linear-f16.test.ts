@@ -88,7 +88,9 @@ describe('textLinear', () => {
         const { weights, weight, bias } = oneLinear(48, 64, halfOnDisk);
         const got = await textLinear(weights, 'p', x()).data();
         expect(weights.layoutOf('p.weight'), `${backend} f16 on disk ${halfOnDisk} fused ${fusedOn}`).toBe('in,out');
-        const want = await linear(oneLinear(48, 64, halfOnDisk).weights, 'p', x()).data();
+        const twin = oneLinear(48, 64, halfOnDisk).weights;
+        const want = await linear(twin, 'p', x()).data();
+        twin.dispose();
         expect(maxAbsDiff(got, want).maxAbs).toBe(0);
         expect(maxAbsDiff(got, await plain(weight, bias).data()).maxAbs).toBeLessThan(1e-4);
         weights.dispose();
