@@ -7,7 +7,6 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.ops import deform_conv2d
 
 CLAMP = 50000.0
 
@@ -428,8 +427,19 @@ class VLFuse(nn.Module):
         return out, lang
 
 
+# kernel position k = 3 * ky + kx of a 3x3 window, as the offset channels 2k (dy) and 2k + 1 (dx) index it
+KERNEL_Y = torch.tensor([0., 0, 0, 1, 1, 1, 2, 2, 2]).view(1, 9, 1, 1)
+KERNEL_X = torch.tensor([0., 1, 2, 0, 1, 2, 0, 1, 2]).view(1, 9, 1, 1)
+
+
 class ModulatedDeformConv(nn.Module):
-    """3x3 modulated deformable conv (DCNv2), official offset layout (2k = dy, 2k+1 = dx)."""
+    """3x3 modulated deformable conv (DCNv2, padding 1), official offset layout (2k = dy, 2k+1 = dx).
+
+    Written as bilinear sampling (grid_sample, zero padding: the same value rule as DCN's, 0 outside (-1, H)) and
+    one matmul, because torchvision's CPU deform_conv2d backward took a third of a training step. Against
+    torchvision.ops.deform_conv2d: outputs and gradients within 4e-6 relative; the one difference is the offset
+    gradient exactly at integer sampling points (a kink), where the normalised grid's rounding may pick the other
+    one-sided derivative."""
 
     def __init__(self, c_in, c_out, stride):
         super().__init__()
@@ -439,7 +449,17 @@ class ModulatedDeformConv(nn.Module):
         nn.init.kaiming_uniform_(self.weight, a=1)
 
     def forward(self, x, offset, mask):
-        return deform_conv2d(x, offset, self.weight, self.bias, stride=self.stride, padding=1, mask=mask)
+        # x [B, C, H, W]; offset [B, 18, Ho, Wo]; mask [B, 9, Ho, Wo] -> [B, C_out, Ho, Wo]
+        b, c, h, w = x.shape
+        ho, wo = offset.shape[2:]
+        off = offset.view(b, 9, 2, ho, wo)
+        ys = torch.arange(ho, dtype=x.dtype).view(1, 1, ho, 1) * self.stride - 1 + KERNEL_Y + off[:, :, 0]
+        xs = torch.arange(wo, dtype=x.dtype).view(1, 1, 1, wo) * self.stride - 1 + KERNEL_X + off[:, :, 1]
+        grid = torch.stack([(2 * xs + 1) / w - 1, (2 * ys + 1) / h - 1], -1).view(b, 9 * ho, wo, 2)
+        sampled = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
+        cols = (sampled.view(b, c, 9, ho, wo) * mask.unsqueeze(1)).view(b, c * 9, ho * wo)
+        out = self.weight.view(self.weight.shape[0], -1) @ cols + self.bias.view(1, -1, 1)
+        return out.view(b, -1, ho, wo)
 
 
 class Conv3x3Norm(nn.Module):
