@@ -11,10 +11,11 @@
 //   The official clamp of A − max to ±50000 changes nothing: A − max ≤ 0, and exp of anything below
 //   −50000 is 0 in f32 either way; the softmax's own max subtraction is then a shift by 0.
 //
-// Layouts (f32, row-major, contiguous; D a multiple of 8, read as vec4): q [H, N, D] (already scaled
-// by (embed/H)^−½), k [H, T, D], valueV [H, N, D], valueL [H, T, D], textMask [T]; outV [H, N, D],
+// Layouts (f32, row-major, contiguous; D a multiple of 8, read as vec4): q [H_img, N, D] (already scaled
+// by (embed/H)^−½), k [H, T, D], valueV [H_img, N, D], valueL [H, T, D], textMask [T]; outV [H, N, D],
 // outL [H, T, D]; partials [H, S, T, D + 4] scratch: per segment s and text token t the text ← image
-// accumulator (D floats), then (running max, running sum, 0, 0).
+// accumulator (D floats), then (running max, running sum, 0, 0). H_img is H, or 1 when every head reads
+// the same image tokens (the folded form of `kernels/bi-attention.ts`); head h reads image head h % H_img.
 //
 // Two entry points, dispatched in this order in one compute pass:
 //
@@ -63,6 +64,7 @@ struct Params {
   rows: u32,     // R, image tokens per step, a multiple of 4
   segLen: u32,   // image tokens per segment, a multiple of R
   segments: u32, // S = ⌈n / segLen⌉
+  imageHeads: u32, // H_img: H, or 1 when q and valueV are shared by all heads
 }
 
 @group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;
@@ -118,7 +120,7 @@ fn logitBlock(h: u32, n0: u32, rb: u32, tb: u32) {
   var qBase: array<u32, 4>;
   var kBase: array<u32, 4>;
   for (var i = 0u; i < 4u; i++) {
-    qBase[i] = (h * N + min(n0 + 4u * rb + i, N - 1u)) * Dq;
+    qBase[i] = ((h % params.imageHeads) * N + min(n0 + 4u * rb + i, N - 1u)) * Dq;
     kBase[i] = (h * T + min(4u * tb + i, T - 1u)) * Dq;
   }
   var a0 = vec4<f32>(0.0);
@@ -309,7 +311,7 @@ fn segment(
       var colSum = vec4<f32>(0.0);
       for (var r = 0u; r < stepRows; r++) {
         let p = textP[r * Tq + tb];
-        let base = (h * N + n0 + r) * Dq + c;
+        let base = ((h % params.imageHeads) * N + n0 + r) * Dq + c;
         let v0 = valueV[base];
         let v1 = valueV[base + 1u];
         a00 += p.x * v0;

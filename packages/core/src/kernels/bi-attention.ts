@@ -2,6 +2,7 @@
 // Plain-tfjs reference, and the fused kernel `shaders/bi-attention.wgsl` that replaces it on the
 // `webgpu` backend while fused kernels are on (both directions from logits computed once, without
 // materialising them). Head dimensions that are not a multiple of 8 take the reference.
+// q and valueV may be shared by all heads (leading dimension 1): the folded form of `model/fusion-folded.ts`.
 //   A   = clamp(q·kᵀ, ±50000)                                   [H, N, T]
 //   outV = softmax_T(A + maskAdd) · valueL,  maskAdd = 1 (real) | −9e15 (pad)      image ← text
 //   outL = softmax_N(clamp(Aᵀ − max_N Aᵀ, ±50000)) · valueV   (no mask at all)     text ← image
@@ -14,8 +15,8 @@ const CLAMP = 50000;
 const MASKED = -9e15;
 
 /**
- * q `[H, N, d]` (pre-scaled), k `[H, T, d]`, valueV `[H, N, d]`, valueL `[H, T, d]`, textMask `[T]` (0/1).
- * Returns outV `[H, N, d]` and outL `[H, T, d]`.
+ * q `[H or 1, N, d]` (pre-scaled), k `[H, T, d]`, valueV `[H or 1, N, d]` (as q), valueL `[H, T, d]`,
+ * textMask `[T]` (0/1). Returns outV `[H, N, d]` and outL `[H, T, d]`.
  */
 export function biAttention(
   q: tf.Tensor3D,
@@ -40,7 +41,7 @@ export function biAttentionReference(
   textMask: tf.Tensor1D,
 ): { outV: tf.Tensor3D; outL: tf.Tensor3D } {
   return tf.tidy(() => {
-    const scores = tf.clipByValue(tf.matMul(q, k, false, true), -CLAMP, CLAMP); // [H, N, T]
+    const scores = tf.clipByValue(tf.matMul(q, k, false, true), -CLAMP, CLAMP); // [H, N, T] (q's batch broadcast)
     // masked_fill(mask == 0, −9e15) on the 0/1 mask: real tokens get +1, padding −9e15.
     const maskAdd = tf.where(tf.equal(textMask, 0), tf.fill(textMask.shape, MASKED), textMask); // [T]
     const attnV = tf.softmax(tf.add(scores, maskAdd)); // [H, N, T]
@@ -84,8 +85,8 @@ function fusedSupports(headDim: number, t: number): boolean {
 }
 
 registerWgslKernel(KERNEL_NAME, ({ q, k, valueV, valueL, textMask }, backend) => {
-  const [heads, n, d] = q.shape;
-  const t = k.shape[1];
+  const [imageHeads, n, d] = q.shape;
+  const [heads, t] = k.shape;
   const capacity = stepCapacity();
   const rows = stepRows(t, capacity);
   const wantedSegments = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / heads), Math.floor(n / (PARTIALS_SHARE * d))));
@@ -106,6 +107,7 @@ registerWgslKernel(KERNEL_NAME, ({ q, k, valueV, valueL, textMask }, backend) =>
       ['u32', rows],
       ['u32', segLen],
       ['u32', segments],
+      ['u32', imageHeads],
     ]),
     passes: [
       { entryPoint: 'segment', workgroups: grid2d(heads * segments) },

@@ -2,10 +2,14 @@
 // (BiAttentionBlockForCheckpoint + BiMultiHeadAttention, utils/fuse_helper.py).
 // All FPN levels are flattened row-major and concatenated P3..P7 into one query sequence.
 // Residuals are added to the LayerNorm-ed inputs: v = LN_v(v) + γ_v·Δv, l = LN_l(l) + γ_l·Δl.
+// With fused kernels on, the image side runs folded (`fusion-folded.ts`: the same function without
+// the 2048-wide image-side projections); with them off, as the official layer does.
 import * as tf from '@tensorflow/tfjs';
 import { biAttention } from '../kernels/bi-attention.ts';
+import { fusedPathActive } from '../kernels/fused-switch.ts';
 import { layerNorm } from '../kernels/layer-norm.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
+import { foldedImageAttention } from './fusion-folded.ts';
 import { linear, textLinear } from './official-layers.ts';
 
 const LN_EPS = 1e-5;
@@ -46,13 +50,11 @@ export function vlFuse(
 
     const embed = w.get(`${p}.attn.v_proj.bias`).shape[0];
     const scale = (embed / numHeads) ** -0.5;
-    const q = splitHeads(tf.mul(linear(w, `${p}.attn.v_proj`, vNorm), scale), numHeads); // [H, N, d]
     const k = splitHeads(textLinear(w, `${p}.attn.l_proj`, lNorm), numHeads); // [H, T, d]
-    const valueV = splitHeads(linear(w, `${p}.attn.values_v_proj`, vNorm), numHeads); // [H, N, d]
     const valueL = splitHeads(textLinear(w, `${p}.attn.values_l_proj`, lNorm), numHeads); // [H, T, d]
-    const { outV, outL } = biAttention(q, k, valueV, valueL, mask);
-
-    const deltaV = linear(w, `${p}.attn.out_v_proj`, mergeHeads(outV)); // [N, C]
+    const { deltaV, outL } = fusedPathActive(vNorm)
+      ? foldedImageAttention(w, `${p}.attn`, vNorm as tf.Tensor2D, k, valueL, mask, scale)
+      : projectedImageAttention(w, `${p}.attn`, vNorm as tf.Tensor2D, k, valueL, mask, scale, numHeads);
     const deltaL = textLinear(w, `${p}.attn.out_l_proj`, mergeHeads(outL)); // [T, D]
     const vNew = tf.add(vNorm, tf.mul(w.get(`${p}.gamma_v`), deltaV));
     const lNew = tf.add(lNorm, tf.mul(w.get(`${p}.gamma_l`), deltaL)) as tf.Tensor2D;
@@ -60,4 +62,21 @@ export function vlFuse(
     const levels = tf.split(vNew, sizes, 0).map((f, i) => tf.reshape(f, visual[i].shape) as tf.Tensor4D);
     return { visual: levels, lang: lNew };
   });
+}
+
+/** The official image side: q = s·v_proj(x), valueV = values_v_proj(x) `[H, N, d]`; Δv = out_v_proj(outV) `[N, C]`. */
+function projectedImageAttention(
+  w: WeightMap,
+  attn: string,
+  x: tf.Tensor2D,
+  k: tf.Tensor3D,
+  valueL: tf.Tensor3D,
+  mask: tf.Tensor1D,
+  scale: number,
+  numHeads: number,
+): { deltaV: tf.Tensor2D; outL: tf.Tensor3D } {
+  const q = splitHeads(tf.mul(linear(w, `${attn}.v_proj`, x), scale), numHeads); // [H, N, d]
+  const valueV = splitHeads(linear(w, `${attn}.values_v_proj`, x), numHeads); // [H, N, d]
+  const { outV, outL } = biAttention(q, k, valueV, valueL, mask);
+  return { deltaV: linear(w, `${attn}.out_v_proj`, mergeHeads(outV)) as tf.Tensor2D, outL };
 }

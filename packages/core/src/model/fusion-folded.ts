@@ -1,0 +1,63 @@
+// The image side of GLIP's fusion attention with its projections folded into the text side: the
+// fused path of `fusion.ts`. The official layer projects every visual token into the 2048-wide
+// attention space twice (v_proj, values_v_proj) and the attended result back (out_v_proj); with
+// few channels C per token (glip-nano: 64, GLIP-T: 256) and few text tokens T, the same function
+// is cheaper computed from the other end. Per head h (d = 2048 / H; Wq_h, bq_h the rows of v_proj
+// for head h, Wvv_h, bvv_h those of values_v_proj, Wout_h the columns of out_v_proj; s = d^−½;
+// x = LN_v(v) [N, C]; k_h, valueL_h [T, d]):
+//   A_h    = s·(x·Wq_hᵀ + bq_h)·k_hᵀ       = x·(s·k_h·Wq_h)ᵀ + s·k_h·bq_h            [N, T]
+//   Δv     = Σ_h softmax_T(A_h + mask)·valueL_h·Wout_hᵀ + b_out
+//          = Σ_h softmax_T(A_h + mask)·(valueL_h·Wout_hᵀ) + b_out                   [N, C]
+//   outL_h = softmax_N(A_hᵀ)·(x·Wvv_hᵀ + bvv_h) = (softmax_N(A_hᵀ)·x)·Wvv_hᵀ + bvv_h   [T, d]
+// (the rows of softmax_N sum to 1). So the bi-attention kernel runs once, head dimension C + 8, on
+// image tokens shared by all heads: x̃ = [x | 1 | 0…] as q and as valueV, k̃_h = [s·k_h·Wq_h | s·k_h·bq_h | 0…],
+// ṽ_h = [valueL_h·Wout_hᵀ | 0…]; nothing N-sized is 2048 wide. Per token the image side costs
+// 4·H·T·(C + 8) multiply-adds instead of 3·C·2048 + 4·H·T·d. The same function as the projected form
+// up to f32 rounding; fusion.test.ts checks it against the official tensors and the projected form.
+import * as tf from '@tensorflow/tfjs';
+import { biAttention } from '../kernels/bi-attention.ts';
+import type { WeightMap } from '../weights/weight-map.ts';
+
+/** Extra columns of x̃, k̃, ṽ: the ones column carrying the query bias, padded so that C + 8 stays a multiple of 8. */
+const BIAS_COLUMNS = 8;
+
+/** A Linear weight `[out, in]` as the `[in, out]` layout `linear` holds it in, so both forms share one copy. */
+function heldInOut(w: WeightMap, name: string): tf.Tensor2D {
+  return w.prepared(name, 'in,out', (t) => tf.transpose(t)) as tf.Tensor2D;
+}
+
+/**
+ * `attn` = `….b_attn.attn`; x `[N, C]` (LN_v-ed visual tokens); k, valueL `[H, T, d]` (the text
+ * side's l_proj and values_l_proj, split into heads); textMask `[T]`; scale = d^−½.
+ * Returns Δv `[N, C]` (after out_v_proj) and outL `[H, T, d]` (before out_l_proj).
+ */
+export function foldedImageAttention(
+  w: WeightMap,
+  attn: string,
+  x: tf.Tensor2D,
+  k: tf.Tensor3D,
+  valueL: tf.Tensor3D,
+  textMask: tf.Tensor1D,
+  scale: number,
+): { deltaV: tf.Tensor2D; outL: tf.Tensor3D } {
+  return tf.tidy(() => {
+    const [n, c] = x.shape;
+    const [heads, t, d] = k.shape;
+    const byHead = (inOut: tf.Tensor2D): tf.Tensor3D => tf.transpose(tf.reshape(inOut, [c, heads, d]), [1, 0, 2]); // [C, H·d] → [H, C, d]
+    const wq = byHead(heldInOut(w, `${attn}.v_proj.weight`)); // [H, C, d]
+    const bq = tf.reshape(w.get(`${attn}.v_proj.bias`), [heads, d, 1]);
+    const wvv = byHead(heldInOut(w, `${attn}.values_v_proj.weight`)); // [H, C, d]
+    const bvv = tf.reshape(w.get(`${attn}.values_v_proj.bias`), [heads, 1, d]);
+    const wout = tf.reshape(heldInOut(w, `${attn}.out_v_proj.weight`), [heads, d, c]); // [H·d, C] → [H, d, C]
+
+    const pad = (cols: number): tf.Tensor3D => tf.zeros([heads, t, cols]);
+    const kFolded = tf.concat([tf.mul(tf.matMul(k, wq, false, true), scale), tf.mul(tf.matMul(k, bq), scale), pad(BIAS_COLUMNS - 1)], 2); // [H, T, C+8]
+    const valueFolded = tf.concat([tf.matMul(valueL, wout), pad(BIAS_COLUMNS)], 2); // [H, T, C+8]
+    const image = tf.reshape(tf.concat([x, tf.ones([n, 1]), tf.zeros([n, BIAS_COLUMNS - 1])], 1), [1, n, c + BIAS_COLUMNS]) as tf.Tensor3D; // [1, N, C+8]
+
+    const { outV, outL } = biAttention(image, kFolded as tf.Tensor3D, image, valueFolded as tf.Tensor3D, textMask);
+    const deltaV = tf.add(tf.sum(tf.slice(outV, [0, 0, 0], [heads, n, c]), 0), w.get(`${attn}.out_v_proj.bias`)); // [N, C]
+    const attended = tf.slice(outL, [0, 0, 0], [heads, t, c]); // [H, T, C]: softmax_N(A_hᵀ)·x
+    return { deltaV: deltaV as tf.Tensor2D, outL: tf.add(tf.matMul(attended, wvv), bvv) as tf.Tensor3D };
+  });
+}
