@@ -22,7 +22,12 @@ export function groupNorm(w: WeightMap, prefix: string, x: tf.Tensor4D, groups: 
   return tf.tidy(() => {
     const [, h, wd, c] = x.shape;
     const grouped = tf.reshape(x, [h * wd, groups, c / groups]);
-    const { mean, variance } = tf.moments(grouped, [0, 2], true);
+    // Statistics per group over a [G, H·W·C/G] copy: reducing the last axis is ~4× faster on
+    // tfjs-webgpu (SwiftShader) than moments over axes [0, 2] in place.
+    const perGroup = tf.reshape(tf.transpose(grouped, [1, 0, 2]), [groups, -1]);
+    const moments = tf.moments(perGroup, 1);
+    const mean = tf.reshape(moments.mean, [1, groups, 1]);
+    const variance = tf.reshape(moments.variance, [1, groups, 1]);
     const normed = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))), x.shape);
     return tf.add(tf.mul(normed, w.get(`${prefix}.weight`)), w.get(`${prefix}.bias`)) as tf.Tensor4D;
   });

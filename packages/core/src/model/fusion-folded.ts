@@ -56,7 +56,9 @@ export function foldedImageAttention(
     const image = tf.reshape(tf.concat([x, tf.ones([n, 1]), tf.zeros([n, BIAS_COLUMNS - 1])], 1), [1, n, c + BIAS_COLUMNS]) as tf.Tensor3D; // [1, N, C+8]
 
     const { outV, outL } = biAttention(image, kFolded as tf.Tensor3D, image, valueFolded as tf.Tensor3D, textMask);
-    const deltaV = tf.add(tf.sum(tf.slice(outV, [0, 0, 0], [heads, n, c]), 0), w.get(`${attn}.out_v_proj.bias`)); // [N, C]
+    // Σ over heads as pairwise adds: tf.sum over axis 0 took 5 s here on SwiftShader (a reduction per output element).
+    const headSum = tf.unstack(outV).reduce((sum, head) => tf.add(sum, head)); // [N, C+8]
+    const deltaV = tf.add(tf.slice(headSum, [0, 0], [n, c]), w.get(`${attn}.out_v_proj.bias`)); // [N, C]
     const attended = tf.slice(outL, [0, 0, 0], [heads, t, c]); // [H, T, C]: softmax_N(A_hᵀ)·x
     return { deltaV: deltaV as tf.Tensor2D, outL: tf.add(tf.matMul(attended, wvv), bvv) as tf.Tensor3D };
   });
