@@ -17,14 +17,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { biAttention } from '../kernels/bi-attention.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
+import { linearWeightInOut } from './official-layers.ts';
 
 /** Extra columns of x̃, k̃, ṽ: the ones column carrying the query bias, padded so that C + 8 stays a multiple of 8. */
 const BIAS_COLUMNS = 8;
-
-/** A Linear weight `[out, in]` as the `[in, out]` layout `linear` holds it in, so both forms share one copy. */
-function heldInOut(w: WeightMap, name: string): tf.Tensor2D {
-  return w.prepared(name, 'in,out', (t) => tf.transpose(t)) as tf.Tensor2D;
-}
 
 /**
  * `attn` = `….b_attn.attn`; x `[N, C]` (LN_v-ed visual tokens); k, valueL `[H, T, d]` (the text
@@ -43,12 +39,13 @@ export function foldedImageAttention(
   return tf.tidy(() => {
     const [n, c] = x.shape;
     const [heads, t, d] = k.shape;
+    // The weights in the layout `linear` holds them in, so the folded and projected forms share one copy.
     const byHead = (inOut: tf.Tensor2D): tf.Tensor3D => tf.transpose(tf.reshape(inOut, [c, heads, d]), [1, 0, 2]); // [C, H·d] → [H, C, d]
-    const wq = byHead(heldInOut(w, `${attn}.v_proj.weight`)); // [H, C, d]
+    const wq = byHead(linearWeightInOut(w, `${attn}.v_proj`)); // [H, C, d]
     const bq = tf.reshape(w.get(`${attn}.v_proj.bias`), [heads, d, 1]);
-    const wvv = byHead(heldInOut(w, `${attn}.values_v_proj.weight`)); // [H, C, d]
+    const wvv = byHead(linearWeightInOut(w, `${attn}.values_v_proj`)); // [H, C, d]
     const bvv = tf.reshape(w.get(`${attn}.values_v_proj.bias`), [heads, 1, d]);
-    const wout = tf.reshape(heldInOut(w, `${attn}.out_v_proj.weight`), [heads, d, c]); // [H·d, C] → [H, d, C]
+    const wout = tf.reshape(linearWeightInOut(w, `${attn}.out_v_proj`), [heads, d, c]); // [H·d, C] → [H, d, C]
 
     const pad = (cols: number): tf.Tensor3D => tf.zeros([heads, t, cols]);
     const kFolded = tf.concat([tf.mul(tf.matMul(k, wq, false, true), scale), tf.mul(tf.matMul(k, bq), scale), pad(BIAS_COLUMNS - 1)], 2); // [H, T, C+8]

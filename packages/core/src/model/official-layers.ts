@@ -10,12 +10,18 @@ import type { WeightMap } from '../weights/weight-map.ts';
 /** The prepared layout of a Linear weight held as f16 pairs `[in/2, out]` (see `f16-pairs.ts`). */
 const F16_PAIRS = 'f16 pairs in/2,out';
 
+/**
+ * nn.Linear `${prefix}.weight` `[out, in]` held as `[in, out]`: a plain matmul reads it (tfjs-webgpu's vec4
+ * matmul needs an untransposed B, and its split-K matmul, chosen for K ≥ 2000, returns wrong values with transposeB).
+ */
+export function linearWeightInOut(w: WeightMap, prefix: string): tf.Tensor2D {
+  return w.prepared(`${prefix}.weight`, 'in,out', (t) => tf.transpose(t)) as tf.Tensor2D;
+}
+
 /** nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`): x `[..., in]` → `[..., out]`. */
 export function linear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    // Held as `[in, out]`: a plain matmul reads it (tfjs-webgpu's vec4 matmul needs an untransposed B,
-    // and its split-K matmul, chosen for K ≥ 2000, returns wrong values with transposeB).
-    const weight = w.prepared(`${prefix}.weight`, 'in,out', (t) => tf.transpose(t)) as tf.Tensor2D;
+    const weight = linearWeightInOut(w, prefix);
     const [inDim, out] = weight.shape;
     const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
     const bias = w.has(`${prefix}.bias`) ? w.get(`${prefix}.bias`) : undefined;
