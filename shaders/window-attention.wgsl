@@ -5,19 +5,23 @@
 //   out[w, h, i]  = Σ_j softmax_j(S[w, h, i, j]) · v[w, h, j]
 //
 // Layouts (f32, row-major, contiguous): q, k, v, out [nW, heads, M, D] (q already scaled by
-// D^−½; M = window tokens, 49 for 7×7 windows; M ≤ MAX_M), bias [heads, M, M] (relative position
+// D^−½; M = window tokens, 49 for 7×7 windows; D a multiple of 4, at most MAX_D; q, k, v and out
+// are read and written as vec4 along D), bias [heads, M, M] (relative position
 // bias), mask [nW, M, M] (0 or −100 for shifted windows; not read when params.hasMask is 0).
 //
-// Dispatch: one workgroup per (window, head): nW · heads workgroups, laid over x and y when above
-// the 65535 per-dimension limit (linear id = wg.y · numWorkgroups.x + wg.x = w · heads + h).
-// The workgroup owns the M × M scores of its window and head in workgroup memory: its WG threads
-// compute them (pairs (i, j) strided by WG), then each thread normalises rows lid, lid + WG, …,
-// then the threads produce out elements (i, c) strided by WG, accumulating in f32.
+// One invocation per query token (w, h, i), numbered  (w · heads + h) · M + i, WG per workgroup,
+// the workgroups laid over a 2-D grid (workgroup = wg.y · numWorkgroups.x + wg.x); invocations past
+// the last token return at once. It keeps its q row and output row in registers and walks the
+// window's M keys once with a running softmax: the running maximum mx, the sum of exp(S − mx) and
+// the weighted sum of values, both rescaled by exp(mx_old − mx_new) when the maximum grows. No
+// workgroup memory and no barriers; the invocations of one (window, head) read the same k and v
+// rows at the same time. (A workgroup per (window, head) holding the M × M scores in workgroup
+// memory, the previous form, ran 4× slower on SwiftShader.)
 
-// Most tokens per window (sizes the scores in workgroup memory); M and D themselves are uniforms,
-// so every window size up to MAX_M shares one pipeline.
-override MAX_M: u32 = 49u;
-// Threads per workgroup.
+// Largest head dimension (sizes the per-invocation q and output rows); Swin-T's is 32.
+const MAX_D: u32 = 32u;
+const MAX_D4: u32 = MAX_D / 4u;
+// Invocations per workgroup.
 override WG: u32 = 64u;
 
 // Stands for −∞ (WGSL has no infinity literal).
@@ -31,16 +35,13 @@ struct Params {
   hasMask: u32, // 1: add the shifted-window mask
 }
 
-@group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> k: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
+@group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read> mask: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<vec4<f32>>;
 @group(0) @binding(6) var<uniform> params: Params;
-
-// Scores, then softmax weights, of the workgroup's (window, head): [M, M] of [MAX_M, MAX_M].
-var<workgroup> weights: array<f32, MAX_M * MAX_M>;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -48,56 +49,49 @@ fn main(
   @builtin(num_workgroups) grid: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let id = wg.y * grid.x + wg.x;
-  if (id >= params.windows * params.heads) {
+  let M = params.m;
+  let D4 = params.d / 4u;
+  let token = (wg.y * grid.x + wg.x) * WG + lid;
+  if (token >= params.windows * params.heads * M) {
     return;
   }
-  let w = id / params.heads;
-  let h = id % params.heads;
-  let M = params.m;
-  let D = params.d;
-  let base = id * M * D; // start of (w, h) in q, k, v and out
+  let pair = token / M; // w · heads + h
+  let i = token % M;
+  let w = pair / params.heads;
+  let h = pair % params.heads;
+  let base = pair * M * D4; // start of (w, h) in q, k, v and out, in vec4
 
-  for (var p = lid; p < M * M; p += WG) {
-    let i = p / M;
-    let j = p % M;
-    var s = 0.0;
-    for (var c = 0u; c < D; c++) {
-      s += q[base + i * D + c] * k[base + j * D + c];
-    }
-    s += bias[h * M * M + p];
+  var qi: array<vec4<f32>, MAX_D4>;
+  var acc: array<vec4<f32>, MAX_D4>;
+  for (var c = 0u; c < D4; c++) {
+    qi[c] = q[base + i * D4 + c];
+    acc[c] = vec4<f32>(0.0);
+  }
+  var mx = LOWEST;
+  var sum = 0.0;
+  for (var j = 0u; j < M; j++) {
+    var s = bias[(h * M + i) * M + j];
     if (params.hasMask == 1u) {
-      s += mask[w * M * M + p];
+      s += mask[(w * M + i) * M + j];
     }
-    weights[p] = s;
-  }
-  workgroupBarrier();
-
-  for (var i = lid; i < M; i += WG) {
-    let row = i * M;
-    var m = LOWEST;
-    for (var j = 0u; j < M; j++) {
-      m = max(m, weights[row + j]);
+    for (var c = 0u; c < D4; c++) {
+      s += dot(qi[c], k[base + j * D4 + c]);
     }
-    var sum = 0.0;
-    for (var j = 0u; j < M; j++) {
-      let e = exp(weights[row + j] - m);
-      weights[row + j] = e;
-      sum += e;
+    if (s > mx) {
+      let scale = exp(mx - s);
+      sum *= scale;
+      for (var c = 0u; c < D4; c++) {
+        acc[c] *= scale;
+      }
+      mx = s;
     }
-    for (var j = 0u; j < M; j++) {
-      weights[row + j] = weights[row + j] / sum;
+    let p = exp(s - mx);
+    sum += p;
+    for (var c = 0u; c < D4; c++) {
+      acc[c] += p * v[base + j * D4 + c];
     }
   }
-  workgroupBarrier();
-
-  for (var e = lid; e < M * D; e += WG) {
-    let i = e / D;
-    let c = e % D;
-    var acc = 0.0;
-    for (var j = 0u; j < M; j++) {
-      acc += weights[i * M + j] * v[base + j * D + c];
-    }
-    out[base + e] = acc;
+  for (var c = 0u; c < D4; c++) {
+    out[base + i * D4 + c] = acc[c] / sum;
   }
 }

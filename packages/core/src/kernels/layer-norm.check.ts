@@ -1,5 +1,7 @@
 // Fused layer norm vs its reference on shapes that hit the edges of the kernel: one column, fewer
-// columns than threads, a multiple of the workgroup, a remainder, a large mean, BERT's tiny eps.
+// columns than threads, a multiple of the workgroup, a remainder, a large mean, BERT's tiny eps;
+// rows of up to 256 columns take the row-per-invocation entry point (also with a row count that
+// is not a multiple of the workgroup), wider ones the workgroup-per-row one.
 import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { layerNorm, layerNormReference } from './layer-norm.ts';
@@ -12,6 +14,9 @@ const CASES: { shape: number[]; offset: number; eps: number }[] = [
   { shape: [1, 6, 6, 96], offset: 0, eps: 1e-5 },
   { shape: [37, 193], offset: 100, eps: 1e-5 },
   { shape: [1, 9, 256], offset: 0, eps: 1e-12 },
+  { shape: [1, 9, 257], offset: 0, eps: 1e-12 },
+  { shape: [1, 80, 104, 24], offset: 0, eps: 1e-5 },
+  { shape: [7, 13, 768], offset: 50, eps: 1e-5 },
 ];
 
 export const layerNormCheck = fusedCheck('layer-norm', async () => {

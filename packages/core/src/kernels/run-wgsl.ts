@@ -110,6 +110,28 @@ function bufferOf(backend: WebGPUBackend, t: TensorInfo): GPUBuffer {
   return resource;
 }
 
+/** tfjs-webgpu's private timing state: `activeTimers` is set while `tf.profile` or `tf.time` runs. */
+interface BackendTimers {
+  activeTimers: { name: string; query: Promise<number> }[] | null;
+  supportTimestampQuery: boolean;
+  querySet: GPUQuerySet | null;
+  querySetCount: number;
+  getQueryTime(): Promise<number>;
+}
+
+/**
+ * While tfjs times kernels (tf.profile, tf.time) on a device with timestamp queries: the query set
+ * a pass writes its start and end into, and `record`, which adds the pass's time to tfjs's timers
+ * as tfjs does for its own programs (so fused kernels get a kernelTimeMs too). Null otherwise.
+ */
+function profilingTimer(backend: WebGPUBackend): { querySet: GPUQuerySet; record(name: string): void } | null {
+  const timers = backend as unknown as BackendTimers;
+  const active = timers.activeTimers;
+  if (active == null || !timers.supportTimestampQuery) return null;
+  timers.querySet ??= backend.device.createQuerySet({ type: 'timestamp', count: timers.querySetCount });
+  return { querySet: timers.querySet, record: (name) => active.push({ name, query: timers.getQueryTime() }) };
+}
+
 /** Records and submits the passes; returns the outputs as tfjs tensor infos owned by the backend. */
 export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   for (const t of run.inputs) {
@@ -145,7 +167,11 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
     entries: [...resources, { buffer: params }].map((resource, binding) => ({ binding, resource })),
   });
   const encoder = device.createCommandEncoder({ label: run.label });
-  const pass = encoder.beginComputePass({ label: run.label });
+  const timer = profilingTimer(backend);
+  const pass = encoder.beginComputePass({
+    label: run.label,
+    ...(timer ? { timestampWrites: { querySet: timer.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {}),
+  });
   pass.setBindGroup(0, bindGroup);
   for (const p of run.passes) {
     pass.setPipeline(pipelineFor(device, compiledModule, run, p.entryPoint));
@@ -154,6 +180,10 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   pass.end();
   device.queue.submit([encoder.finish()]);
   params.destroy();
+  if (timer) {
+    backend.ensureCommandEncoderReady(); // getQueryTime resolves the query set on tfjs's encoder
+    timer.record(run.label);
+  }
   return outputs;
 }
 

@@ -1,17 +1,21 @@
 // Fused Swin window attention vs its reference: 7×7 windows (M = 49) with and without the shifted-
-// window mask, one window, one token, odd sizes, more rows than threads (M = 72, where the device has
-// 32 KB of workgroup memory), and M = 144, whose scores exceed workgroup memory (reference fallback).
+// window mask at glip-nano's (24) and Swin-T's (32) head dimensions, one window, one token, odd
+// window sizes, more tokens than a workgroup (M = 72, 144), and head dimensions the kernel does not
+// take (5: not a multiple of 4; 40: above its 32), which run the reference.
 import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { windowAttention, windowAttentionReference } from './window-attention.ts';
 
 const CASES: { windows: number; heads: number; m: number; d: number; masked: boolean }[] = [
-  { windows: 1, heads: 1, m: 1, d: 1, masked: false },
+  { windows: 1, heads: 1, m: 1, d: 4, masked: false },
   { windows: 1, heads: 3, m: 49, d: 32, masked: false },
   { windows: 6, heads: 2, m: 49, d: 32, masked: true },
+  { windows: 5, heads: 1, m: 9, d: 8, masked: true },
   { windows: 5, heads: 1, m: 9, d: 5, masked: true },
   { windows: 2, heads: 2, m: 72, d: 8, masked: true },
   { windows: 1, heads: 1, m: 144, d: 4, masked: true },
+  { windows: 180, heads: 1, m: 49, d: 24, masked: true },
+  { windows: 3, heads: 2, m: 49, d: 40, masked: false },
 ];
 
 /** A shifted-window style mask: 0 within a region, −100 across regions (random regions per window). */

@@ -5,21 +5,19 @@
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/window-attention.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
-import { grid2d, packParams, registerWgslKernel, runWgsl, workgroupMemoryLimit } from './run-wgsl.ts';
+import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
 const KERNEL_NAME = 'WebglipWindowAttention';
 const WORKGROUP_SIZE = 64;
-/** Windows up to 7×7 share one pipeline (the shader's MAX_M); larger ones get their own. */
-const SHARED_MAX_TOKENS = 49;
+/** Largest head dimension the kernel holds in registers (`MAX_D` in the shader); it must also be a multiple of 4. */
+const MAX_HEAD_DIM = 32;
 
 /**
  * q, k, v `[nW, heads, M, d]` (M = window tokens), bias `[heads, M, M]` (relative position bias),
  * mask `[nW, M, M]` (0 / −100 for shifted windows) or null → `[nW, heads, M, d]`.
  */
 export function windowAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor3D, mask: tf.Tensor3D | null): tf.Tensor4D {
-  const maxM = Math.max(SHARED_MAX_TOKENS, q.shape[2]);
-  // The kernel keeps a window's M × M scores in workgroup memory (M = 49 for 7×7 windows: 9.6 KB).
-  if (fusedPathActive(q, k, v, bias, mask) && maxM * maxM * 4 <= workgroupMemoryLimit()) {
+  if (q.shape[3] <= MAX_HEAD_DIM && q.shape[3] % 4 === 0 && fusedPathActive(q, k, v, bias, mask)) {
     // Without a mask the bias tensor fills the mask's binding; the shader does not read it then.
     return tf.engine().runKernel(KERNEL_NAME, { q, k, v, bias, mask: mask ?? bias }, { hasMask: mask !== null }) as tf.Tensor4D;
   }
@@ -40,7 +38,7 @@ registerWgslKernel(KERNEL_NAME, ({ q, k, v, bias, mask }, backend, attrs) => {
   return runWgsl(backend, {
     label: 'window-attention',
     code: shader,
-    constants: { MAX_M: Math.max(SHARED_MAX_TOKENS, m), WG: WORKGROUP_SIZE },
+    constants: { WG: WORKGROUP_SIZE },
     inputs: [q, k, v, bias, mask],
     outputShapes: [q.shape],
     params: packParams([
@@ -50,6 +48,6 @@ registerWgslKernel(KERNEL_NAME, ({ q, k, v, bias, mask }, backend, attrs) => {
       ['u32', d],
       ['u32', attrs.hasMask ? 1 : 0],
     ]),
-    passes: [{ entryPoint: 'main', workgroups: grid2d(windows * heads) }],
+    passes: [{ entryPoint: 'main', workgroups: grid2d(Math.ceil((windows * heads * m) / WORKGROUP_SIZE)) }],
   });
 });

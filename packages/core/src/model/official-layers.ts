@@ -2,9 +2,11 @@
 // Each weight is transposed once into the layout its op reads (WeightMap.prepared) and held so; text-path
 // Linear weights stored f16 on disk are held as f16 pairs for the f16-weight kernel.
 import * as tf from '@tensorflow/tfjs';
+import { conv2dBias } from '../kernels/conv2d.ts';
 import { packF16Pairs } from '../kernels/f16-pairs.ts';
 import { fusedPathActive } from '../kernels/fused-switch.ts';
 import { linearF16 } from '../kernels/linear-f16.ts';
+import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 
 /** The prepared layout of a Linear weight held as f16 pairs `[in/2, out]` (see `f16-pairs.ts`). */
@@ -18,16 +20,10 @@ export function linearWeightInOut(w: WeightMap, prefix: string): tf.Tensor2D {
   return w.prepared(`${prefix}.weight`, 'in,out', (t) => tf.transpose(t)) as tf.Tensor2D;
 }
 
-/** nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`): x `[..., in]` → `[..., out]`. */
+/** nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`): x `[..., in]` → `[..., out]` (the token-linear kernel or its reference). */
 export function linear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const weight = linearWeightInOut(w, prefix);
-    const [inDim, out] = weight.shape;
-    const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
-    const bias = w.has(`${prefix}.bias`) ? w.get(`${prefix}.bias`) : undefined;
-    const y = tf.fused.matMul({ a: flat, b: weight, bias });
-    return tf.reshape(y, [...x.shape.slice(0, -1), out]);
-  });
+  const bias = w.has(`${prefix}.bias`) ? (w.get(`${prefix}.bias`) as tf.Tensor1D) : null;
+  return tokenLinear(x, linearWeightInOut(w, prefix), bias);
 }
 
 /**
@@ -58,6 +54,6 @@ function pairsEligible(w: WeightMap, name: string, bias: string, x: tf.Tensor): 
 export function conv2d(w: WeightMap, prefix: string, x: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   return tf.tidy(() => {
     const filter = w.prepared(`${prefix}.weight`, 'kh,kw,cin,cout', (t) => tf.transpose(t, [2, 3, 1, 0])) as tf.Tensor4D;
-    return tf.fused.conv2d({ x, filter, strides: stride, pad, bias: w.get(`${prefix}.bias`) });
+    return conv2dBias(x, filter, w.get(`${prefix}.bias`) as tf.Tensor1D, stride, pad);
   });
 }

@@ -1,0 +1,33 @@
+// The direct conv2d vs its reference on the shapes the model runs and the kernel's edges: a 1×1
+// map, 3×3 with padding on a map narrower than an invocation's pixel block, the DyHead offset conv
+// (Cout 27, not a multiple of 4) at stride 1 and 2, an FPN 3×3 and a 1×1 lateral, P6/P7's stride 2
+// on odd sizes, a 4×4 stride-4 patch embedding on 4 channels, a wide 3×3 (256 → 256).
+import * as tf from '@tensorflow/tfjs';
+import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
+import { conv2dBias, conv2dBiasReference } from './conv2d.ts';
+
+const CASES: { h: number; w: number; cin: number; cout: number; k: number; stride: number; pad: number }[] = [
+  { h: 1, w: 1, cin: 4, cout: 1, k: 1, stride: 1, pad: 0 },
+  { h: 5, w: 7, cin: 8, cout: 6, k: 3, stride: 1, pad: 1 },
+  { h: 40, w: 52, cin: 64, cout: 27, k: 3, stride: 1, pad: 1 },
+  { h: 20, w: 26, cin: 64, cout: 27, k: 3, stride: 2, pad: 1 },
+  { h: 20, w: 26, cin: 64, cout: 64, k: 3, stride: 1, pad: 1 },
+  { h: 40, w: 52, cin: 48, cout: 64, k: 1, stride: 1, pad: 0 },
+  { h: 5, w: 7, cin: 64, cout: 64, k: 3, stride: 2, pad: 1 },
+  { h: 33, w: 41, cin: 4, cout: 24, k: 4, stride: 4, pad: 0 },
+  { h: 9, w: 19, cin: 256, cout: 256, k: 3, stride: 1, pad: 1 },
+];
+
+export const conv2dCheck = fusedCheck('conv2d', async () => {
+  const random = seededRandom(13);
+  const results: CheckResult[] = [];
+  for (const { h, w, cin, cout, k, stride, pad } of CASES) {
+    const x = randomTensor([1, h, w, cin], random) as tf.Tensor4D;
+    const filter = randomTensor([k, k, cin, cout], random, 0.2) as tf.Tensor4D;
+    const bias = randomTensor([cout], random) as tf.Tensor1D;
+    const name = `x[${h},${w},${cin}] ${k}×${k}→${cout} s${stride} p${pad}`;
+    results.push(await compare(name, conv2dBias(x, filter, bias, stride, pad), conv2dBiasReference(x, filter, bias, stride, pad)));
+    tf.dispose([x, filter, bias]);
+  }
+  return results;
+});

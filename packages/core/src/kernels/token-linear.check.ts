@@ -1,0 +1,29 @@
+// The token linear vs its reference on shapes at the kernel's edges: the narrowest K and N (4),
+// fewer rows than an invocation's block and a row remainder, no bias, glip-nano's Swin stage-1 qkv
+// (8,820 tokens, 24 → 72), GLIP-T Swin widths (96 → 384, 768 → 3072 over fewer tokens).
+import * as tf from '@tensorflow/tfjs';
+import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
+import { tokenLinear, tokenLinearReference } from './token-linear.ts';
+
+const CASES: { rows: number[]; k: number; n: number; bias: boolean }[] = [
+  { rows: [1], k: 4, n: 4, bias: true },
+  { rows: [3, 5], k: 8, n: 12, bias: false },
+  { rows: [37], k: 20, n: 4, bias: true },
+  { rows: [8820], k: 24, n: 72, bias: true },
+  { rows: [9, 11], k: 96, n: 384, bias: true },
+  { rows: [33], k: 768, n: 3072, bias: false },
+];
+
+export const tokenLinearCheck = fusedCheck('token-linear', async () => {
+  const random = seededRandom(9);
+  const results: CheckResult[] = [];
+  for (const { rows, k, n, bias } of CASES) {
+    const x = randomTensor([...rows, k], random);
+    const weight = randomTensor([k, n], random) as tf.Tensor2D;
+    const b = bias ? (randomTensor([n], random) as tf.Tensor1D) : null;
+    const name = `x[${rows},${k}] W[${k},${n}]${bias ? '' : ' no bias'}`;
+    results.push(await compare(name, tokenLinear(x, weight, b), tokenLinearReference(x, weight, b)));
+    tf.dispose([x, weight, ...(b ? [b] : [])]);
+  }
+  return results;
+});

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { maxAbsDiff, useBackend } from '../testing/backends.ts';
+import { seededRandom } from './check-util.ts';
+import { tokenLinear } from './token-linear.ts';
+import { tokenLinearCheck } from './token-linear.check.ts';
+
+/** Plain JS x [M, K] · W [K, N] + bias, in f64. */
+function jsLinear(x: Float32Array, w: Float32Array, bias: Float32Array, m: number, k: number, n: number): Float32Array {
+  const y = new Float32Array(m * n);
+  for (let r = 0; r < m; r++) {
+    for (let c = 0; c < n; c++) {
+      let s = bias[c];
+      for (let i = 0; i < k; i++) s += x[r * k + i] * w[i * n + c];
+      y[r * n + c] = s;
+    }
+  }
+  return y;
+}
+
+describe('fused token linear on webgpu', () => {
+  it('matches the reference on every check case', async () => {
+    await useBackend('webgpu');
+    const results = await tokenLinearCheck.run();
+    console.table(results);
+    for (const r of results) expect(r.maxAbs, r.case).toBeLessThanOrEqual(r.tol);
+  });
+
+  it.each([[20, 8, 'WebglipTokenLinear'], [6, 8, null], [8, 6, null]] as const)(
+    'K = %i, N = %i: runs %s (null: the reference) and equals a plain JS linear',
+    async (k, n, kernel) => {
+      await useBackend('webgpu');
+      const m = 19;
+      const random = seededRandom(k * 100 + n);
+      const x = Float32Array.from({ length: m * k }, () => random() - 0.5);
+      const w = Float32Array.from({ length: k * n }, () => random() - 0.5);
+      const bias = Float32Array.from({ length: n }, () => random() - 0.5);
+      const inputs = [tf.tensor2d(x, [m, k]), tf.tensor2d(w, [k, n]), tf.tensor1d(bias)] as const;
+      const profile = await tf.profile(() => tokenLinear(...inputs));
+      const y = profile.result as tf.Tensor;
+      expect(profile.kernelNames.includes('WebglipTokenLinear')).toBe(kernel !== null);
+      expect(maxAbsDiff(await y.data(), jsLinear(x, w, bias, m, k, n)).maxAbs).toBeLessThan(1e-5);
+      tf.dispose([y, ...inputs]);
+    },
+  );
+});

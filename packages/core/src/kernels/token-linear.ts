@@ -1,0 +1,53 @@
+// A Linear layer over many tokens with an f32 `[K, N]` weight (Swin, and every image-side Linear):
+// the fused kernel `shaders/token-linear.wgsl`, and its reference, tfjs's fused matmul. The kernel
+// takes K and N that are multiples of 4; other widths run the reference.
+import * as tf from '@tensorflow/tfjs';
+import shader from '../../../../shaders/token-linear.wgsl?raw';
+import { fusedPathActive } from './fused-switch.ts';
+import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
+
+const KERNEL_NAME = 'WebglipTokenLinear';
+const WORKGROUP_SIZE = 64;
+/** Rows per invocation: `ROWS` in the shader. */
+const BLOCK_ROWS = 16;
+
+/** x `[..., K]`, weight `[K, N]`, bias `[N]` or null → `[..., N]`. */
+export function tokenLinear(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor {
+  const [k, n] = weight.shape;
+  if (x.shape[x.rank - 1] !== k || (bias !== null && bias.shape[0] !== n)) {
+    throw new Error(`tokenLinear: x [${x.shape}] does not match weight [${weight.shape}] and bias [${bias?.shape}]`);
+  }
+  if (k % 4 === 0 && n % 4 === 0 && fusedPathActive(x, weight, bias)) {
+    return tf.tidy(() => {
+      const flat = tf.reshape(x, [-1, k]);
+      // Without a bias the weight fills the bias binding; the shader does not read it then.
+      const y = tf.engine().runKernel(KERNEL_NAME, { x: flat, weight, bias: bias ?? weight }, { hasBias: bias !== null }) as tf.Tensor2D;
+      return tf.reshape(y, [...x.shape.slice(0, -1), n]);
+    });
+  }
+  return tokenLinearReference(x, weight, bias);
+}
+
+/** The plain-tfjs composite the fused kernel must match. */
+export function tokenLinearReference(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor {
+  return tf.tidy(() => {
+    const [k, n] = weight.shape;
+    const y = tf.fused.matMul({ a: tf.reshape(x, [-1, k]) as tf.Tensor2D, b: weight, bias: bias ?? undefined });
+    return tf.reshape(y, [...x.shape.slice(0, -1), n]);
+  });
+}
+
+registerWgslKernel(KERNEL_NAME, ({ x, weight, bias }, backend, attrs) => {
+  const [m, k] = x.shape;
+  const n = weight.shape[1];
+  const blocks = (n / 4) * Math.ceil(m / BLOCK_ROWS);
+  return runWgsl(backend, {
+    label: 'token-linear',
+    code: shader,
+    constants: { WG: WORKGROUP_SIZE },
+    inputs: [x, weight, bias],
+    outputShapes: [[m, n]],
+    params: packParams([['u32', m], ['u32', k / 4], ['u32', n / 4], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0]]),
+    passes: [{ entryPoint: 'main', workgroups: grid2d(Math.ceil(blocks / WORKGROUP_SIZE)) }],
+  });
+});
