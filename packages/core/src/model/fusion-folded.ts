@@ -12,10 +12,14 @@
 // (the rows of softmax_N sum to 1). So the bi-attention kernel runs once, head dimension C + 8, on
 // image tokens shared by all heads: x̃ = [x | 1 | 0…] as q and as valueV, k̃_h = [s·k_h·Wq_h | s·k_h·bq_h | 0…],
 // ṽ_h = [valueL_h·Wout_hᵀ | 0…]; nothing N-sized is 2048 wide. Per token the image side costs
-// 4·H·T·(C + 8) multiply-adds instead of 3·C·2048 + 4·H·T·d. The same function as the projected form
-// up to f32 rounding; fusion.test.ts checks it against the official tensors and the projected form.
+// 4·H·T·(C + 8) multiply-adds instead of 3·C·2048 + 4·H·T·d. The layer's γ_v·Δv is what the fusion
+// adds, so γ_v is folded into ṽ_h as well, and γ_v·b_out rides on every text token of head 0 (the
+// rows of softmax_T sum to 1); the sum over heads is one matmul, 1ᵀ·outV. The same function as the
+// projected form up to f32 rounding; fusion.test.ts checks it against the official tensors and the
+// projected form.
 import * as tf from '@tensorflow/tfjs';
 import { biAttention } from '../kernels/bi-attention.ts';
+import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { linearWeightInOut } from './official-layers.ts';
 
@@ -24,8 +28,8 @@ const BIAS_COLUMNS = 8;
 
 /**
  * `attn` = `….b_attn.attn`; x `[N, C]` (LN_v-ed visual tokens); k, valueL `[H, T, d]` (the text
- * side's l_proj and values_l_proj, split into heads); textMask `[T]`; scale = d^−½.
- * Returns Δv `[N, C]` (after out_v_proj) and outL `[H, T, d]` (before out_l_proj).
+ * side's l_proj and values_l_proj, split into heads); textMask `[T]`; scale = d^−½; gammaV `[C]`.
+ * Returns γ_v·Δv `[N, C]` (Δv after out_v_proj) and outL `[H, T, d]` (before out_l_proj).
  */
 export function foldedImageAttention(
   w: WeightMap,
@@ -35,7 +39,8 @@ export function foldedImageAttention(
   valueL: tf.Tensor3D,
   textMask: tf.Tensor1D,
   scale: number,
-): { deltaV: tf.Tensor2D; outL: tf.Tensor3D } {
+  gammaV: tf.Tensor1D,
+): { gammaDeltaV: tf.Tensor2D; outL: tf.Tensor3D } {
   return tf.tidy(() => {
     const [n, c] = x.shape;
     const [heads, t, d] = k.shape;
@@ -46,17 +51,19 @@ export function foldedImageAttention(
     const wvv = byHead(linearWeightInOut(w, `${attn}.values_v_proj`)); // [H, C, d]
     const bvv = tf.reshape(w.get(`${attn}.values_v_proj.bias`), [heads, 1, d]);
     const wout = tf.reshape(linearWeightInOut(w, `${attn}.out_v_proj`), [heads, d, c]); // [H·d, C] → [H, d, C]
+    const outBias = tf.mul(gammaV, w.get(`${attn}.out_v_proj.bias`)); // [C]: γ_v·b_out, added through head 0
+    const headBias = tf.concat([tf.reshape(outBias, [1, 1, c]), tf.zeros([heads - 1, 1, c])], 0); // [H, 1, C]
 
     const pad = (cols: number): tf.Tensor3D => tf.zeros([heads, t, cols]);
     const kFolded = tf.concat([tf.mul(tf.matMul(k, wq, false, true), scale), tf.mul(tf.matMul(k, bq), scale), pad(BIAS_COLUMNS - 1)], 2); // [H, T, C+8]
-    const valueFolded = tf.concat([tf.matMul(valueL, wout), pad(BIAS_COLUMNS)], 2); // [H, T, C+8]
+    const valueFolded = tf.concat([tf.add(tf.mul(tf.matMul(valueL, wout), gammaV), headBias), pad(BIAS_COLUMNS)], 2); // [H, T, C+8]
     const image = tf.reshape(tf.concat([x, tf.ones([n, 1]), tf.zeros([n, BIAS_COLUMNS - 1])], 1), [1, n, c + BIAS_COLUMNS]) as tf.Tensor3D; // [1, N, C+8]
 
     const { outV, outL } = biAttention(image, kFolded as tf.Tensor3D, image, valueFolded as tf.Tensor3D, textMask);
-    // Σ over heads as pairwise adds: tf.sum over axis 0 took 5 s here on SwiftShader (a reduction per output element).
-    const headSum = tf.unstack(outV).reduce((sum, head) => tf.add(sum, head)); // [N, C+8]
-    const deltaV = tf.add(tf.slice(headSum, [0, 0], [n, c]), w.get(`${attn}.out_v_proj.bias`)); // [N, C]
+    // Σ over heads as 1ᵀ·outV [H, N·(C+8)]: one matmul (tf.sum over axis 0 took 5 s here on SwiftShader).
+    const headSum = tokenLinear(tf.ones([1, heads]), tf.reshape(outV, [heads, -1]) as tf.Tensor2D, null); // [1, N·(C+8)]
+    const gammaDeltaV = tf.slice(tf.reshape(headSum, [n, c + BIAS_COLUMNS]), [0, 0], [n, c]); // [N, C]
     const attended = tf.slice(outL, [0, 0, 0], [heads, t, c]); // [H, T, C]: softmax_N(A_hᵀ)·x
-    return { deltaV: deltaV as tf.Tensor2D, outL: tf.add(tf.matMul(attended, wvv), bvv) as tf.Tensor3D };
+    return { gammaDeltaV: gammaDeltaV as tf.Tensor2D, outL: tf.add(tf.matMul(attended, wvv), bvv) as tf.Tensor3D };
   });
 }

@@ -52,11 +52,12 @@ export function vlFuse(
     const scale = (embed / numHeads) ** -0.5;
     const k = splitHeads(textLinear(w, `${p}.attn.l_proj`, lNorm), numHeads); // [H, T, d]
     const valueL = splitHeads(textLinear(w, `${p}.attn.values_l_proj`, lNorm), numHeads); // [H, T, d]
-    const { deltaV, outL } = fusedPathActive(vNorm)
-      ? foldedImageAttention(w, `${p}.attn`, vNorm as tf.Tensor2D, k, valueL, mask, scale)
-      : projectedImageAttention(w, `${p}.attn`, vNorm as tf.Tensor2D, k, valueL, mask, scale, numHeads);
+    const gammaV = w.get(`${p}.gamma_v`) as tf.Tensor1D;
+    const { gammaDeltaV, outL } = fusedPathActive(vNorm)
+      ? foldedImageAttention(w, `${p}.attn`, vNorm as tf.Tensor2D, k, valueL, mask, scale, gammaV)
+      : projectedImageAttention(w, `${p}.attn`, vNorm as tf.Tensor2D, k, valueL, mask, scale, numHeads, gammaV);
     const deltaL = textLinear(w, `${p}.attn.out_l_proj`, mergeHeads(outL)); // [T, D]
-    const vNew = tf.add(vNorm, tf.mul(w.get(`${p}.gamma_v`), deltaV));
+    const vNew = tf.add(vNorm, gammaDeltaV);
     const lNew = tf.add(lNorm, tf.mul(w.get(`${p}.gamma_l`), deltaL)) as tf.Tensor2D;
 
     const levels = tf.split(vNew, sizes, 0).map((f, i) => tf.reshape(f, visual[i].shape) as tf.Tensor4D);
@@ -64,7 +65,7 @@ export function vlFuse(
   });
 }
 
-/** The official image side: q = s·v_proj(x), valueV = values_v_proj(x) `[H, N, d]`; Δv = out_v_proj(outV) `[N, C]`. */
+/** The official image side: q = s·v_proj(x), valueV = values_v_proj(x) `[H, N, d]`; returns γ_v·Δv, Δv = out_v_proj(outV) `[N, C]`. */
 function projectedImageAttention(
   w: WeightMap,
   attn: string,
@@ -74,9 +75,10 @@ function projectedImageAttention(
   mask: tf.Tensor1D,
   scale: number,
   numHeads: number,
-): { deltaV: tf.Tensor2D; outL: tf.Tensor3D } {
+  gammaV: tf.Tensor1D,
+): { gammaDeltaV: tf.Tensor2D; outL: tf.Tensor3D } {
   const q = splitHeads(tf.mul(linear(w, `${attn}.v_proj`, x), scale), numHeads); // [H, N, d]
   const valueV = splitHeads(linear(w, `${attn}.values_v_proj`, x), numHeads); // [H, N, d]
   const { outV, outL } = biAttention(q, k, valueV, valueL, mask);
-  return { deltaV: linear(w, `${attn}.out_v_proj`, mergeHeads(outV)) as tf.Tensor2D, outL };
+  return { gammaDeltaV: tf.mul(gammaV, linear(w, `${attn}.out_v_proj`, mergeHeads(outV))) as tf.Tensor2D, outL };
 }
