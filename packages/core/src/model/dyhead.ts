@@ -4,6 +4,7 @@
 // scale attention h_sigmoid(ReLU(conv1×1(avgpool(t)))) per term, mean over terms, then DyReLU.
 import * as tf from '@tensorflow/tfjs';
 import { modulatedDeformConv3x3 } from '../kernels/deform-conv.ts';
+import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { conv2d, linear } from './official-layers.ts';
 
@@ -29,7 +30,9 @@ export function groupNorm(w: WeightMap, prefix: string, x: tf.Tensor4D, groups: 
     const mean = tf.reshape(moments.mean, [1, groups, 1]);
     const variance = tf.reshape(moments.variance, [1, groups, 1]);
     const normed = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))), x.shape);
-    return tf.add(tf.mul(normed, w.get(`${prefix}.weight`)), w.get(`${prefix}.bias`)) as tf.Tensor4D;
+    // The affine as [1, 1, 1, C]: tfjs-webgpu broadcasts a rank-1 [C] operand ~10× slower (SwiftShader).
+    const perChannel = (name: string) => tf.reshape(w.get(`${prefix}.${name}`), [1, 1, 1, c]);
+    return tf.add(tf.mul(normed, perChannel('weight')), perChannel('bias')) as tf.Tensor4D;
   });
 }
 
@@ -61,16 +64,34 @@ export function reinterpretOffsets(offset: tf.Tensor3D, mask: tf.Tensor3D, h: nu
   });
 }
 
+/**
+ * Mean over the spatial axes, x `[1, H, W, C]` → `[1, C]`. When H·W is a multiple of 4, as the
+ * matmul (1/HW)·1ᵀ·x `[HW, C]` (the token linear on the fused path): tfjs-webgpu reduces axes other
+ * than the last through a transpose, 4× slower on SwiftShader; for other sizes tfjs's matmul
+ * (the token linear's reference) is the slower one.
+ */
+function spatialMean(x: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [, h, wd, c] = x.shape;
+    const pixels = h * wd;
+    if (pixels % 4 !== 0) return tf.mean(x, [1, 2]) as tf.Tensor2D;
+    return tokenLinear(tf.fill([1, pixels], 1 / pixels), tf.reshape(x, [pixels, c]) as tf.Tensor2D, null) as tf.Tensor2D;
+  });
+}
+
 /** Scale-aware attention weight of one term t `[1, H, W, C]`: a scalar `[1, 1, 1, 1]` in [0.5, 1]. */
 function scaleAttention(w: WeightMap, prefix: string, t: tf.Tensor4D): tf.Tensor {
-  return tf.tidy(() => hSigmoid(tf.relu(conv2d(w, `${prefix}.AttnConv.1`, tf.mean(t, [1, 2], true) as tf.Tensor4D, 1, 0))));
+  return tf.tidy(() => {
+    const pooled = tf.reshape(spatialMean(t), [1, 1, 1, t.shape[3]]) as tf.Tensor4D;
+    return hSigmoid(tf.relu(conv2d(w, `${prefix}.AttnConv.1`, pooled, 1, 0)));
+  });
 }
 
 /** DYReLU (`${prefix}.relu`): out = max(x·a1 + b1, x·a2 + b2) with coefficients from avgpool(x). */
 export function dyRelu(w: WeightMap, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const c = x.shape[3];
-    const pooled = tf.mean(x, [1, 2]); // [1, C]
+    const pooled = spatialMean(x); // [1, C]
     const coef = hSigmoid(linear(w, `${prefix}.fc.2`, tf.relu(linear(w, `${prefix}.fc.0`, pooled)))); // [1, 4C]
     const [a1, b1, a2, b2] = tf.split(tf.reshape(coef, [1, 1, 1, 4 * c]), 4, 3);
     const y1 = tf.add(tf.mul(x, tf.add(tf.mul(tf.sub(a1, 0.5), 2), 1)), tf.sub(b1, 0.5));
