@@ -160,10 +160,11 @@ function windowAttentionCase(shapes: string, side: number, heads: number, d: num
   const m = 49;
   const nW = Math.ceil(side / 7) ** 2;
   const mask = tf.tidy(() => tf.mul(tf.cast(tf.greater(rand([nW, m, m], 10), 0.5), 'float32'), -100));
-  const inputs = [rand([nW, heads, m, d], 7, 0.2), rand([nW, heads, m, d], 8), rand([nW, heads, m, d], 9), rand([heads, m, m], 11), mask];
-  const [q, k, v, bias, msk] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor3D, tf.Tensor3D];
+  const inputs = [rand([nW, m, 3 * heads * d], 7), rand([heads, m, m], 11), mask];
+  const [qkv, bias, msk] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+  const scale = d ** -0.5;
   return kernelCase(`windowAttention ${side}×${side} tokens, ${heads} heads`, shapes, 4 * nW * heads * m * m * d, inputs,
-    () => windowAttention(q, k, v, bias, msk), () => windowAttentionReference(q, k, v, bias, msk), reps, peak);
+    () => windowAttention(qkv, bias, msk, heads, scale), () => windowAttentionReference(qkv, bias, msk, heads, scale), reps, peak);
 }
 
 function deformConvCase(shapes: string, h: number, w: number, c: number, reps: number, peak: number): Promise<KernelCase> {

@@ -50,7 +50,8 @@ export function preprocessImage(image: PixelImage, cfg: InputConfig, options: Pr
     let x = tf.cast(channels === 4 ? tf.slice(pixels, [0, 0, 0], [height, width, 3]) : pixels, 'float32') as tf.Tensor3D; // [H, W, 3] RGB 0..255
     x = pilBilinearResize(x, imageSize.height, imageSize.width); // PIL works on uint8 RGB, before ToTensor
     x = cfg.toBgr255 ? tf.reverse(x, -1) : tf.div(x, 255); // BGR ×255, or RGB in [0, 1]
-    const normalised = tf.div(tf.sub(x, tf.tensor1d(cfg.pixelMean)), tf.tensor1d(cfg.pixelStd));
+    // Per-channel constants as [1, 1, 3]: tfjs-webgpu broadcasts a rank-1 operand ~10× slower (SwiftShader).
+    const normalised = tf.div(tf.sub(x, tf.tensor3d(cfg.pixelMean, [1, 1, 3])), tf.tensor3d(cfg.pixelStd, [1, 1, 3]));
     const pad: [number, number][] = [[0, padded.height - imageSize.height], [0, padded.width - imageSize.width], [0, 0]];
     return tf.expandDims(tf.pad(normalised, pad), 0) as tf.Tensor4D; // [1, Hp, Wp, 3]
   });

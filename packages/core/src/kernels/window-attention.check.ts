@@ -32,15 +32,13 @@ export const windowAttentionCheck = fusedCheck('window-attention', async () => {
   const random = seededRandom(3);
   const results: CheckResult[] = [];
   for (const { windows, heads, m, d, masked } of CASES) {
-    const shape = [windows, heads, m, d];
-    const q = randomTensor(shape, random, 1 / Math.sqrt(d)) as tf.Tensor4D;
-    const k = randomTensor(shape, random, 2) as tf.Tensor4D;
-    const v = randomTensor(shape, random) as tf.Tensor4D;
+    const qkv = randomTensor([windows, m, 3 * heads * d], random, 2) as tf.Tensor3D;
     const bias = randomTensor([heads, m, m], random, 1) as tf.Tensor3D;
     const mask = masked ? regionMask(windows, m, random) : null;
+    const scale = d ** -0.5;
     const name = `nW=${windows} heads=${heads} M=${m} d=${d} mask=${masked}`;
-    results.push(await compare(name, windowAttention(q, k, v, bias, mask), windowAttentionReference(q, k, v, bias, mask)));
-    tf.dispose([q, k, v, bias, ...(mask ? [mask] : [])]);
+    results.push(await compare(name, windowAttention(qkv, bias, mask, heads, scale), windowAttentionReference(qkv, bias, mask, heads, scale)));
+    tf.dispose([qkv, bias, ...(mask ? [mask] : [])]);
   }
   return results;
 });

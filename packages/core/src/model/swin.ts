@@ -107,14 +107,10 @@ function shiftedWindowAttention(
     let y = tf.pad(x, [[0, hp - h], [0, wp - wd], [0, 0]]); // zero tokens after norm1
     if (shift > 0) y = roll2d(y, -shift);
     const windows = partitionWindows(y, ws); // [nW, M, C]
-    const [nW, m] = windows.shape;
-    const d = c / heads;
-    const qkv = tf.transpose(tf.reshape(linear(w, `${prefix}.attn.qkv`, windows), [nW, m, 3, heads, d]), [2, 0, 3, 1, 4]); // [3, nW, heads, M, d]
-    const [q, k, v] = tf.unstack(qkv) as tf.Tensor4D[];
+    const qkv = linear(w, `${prefix}.attn.qkv`, windows) as tf.Tensor3D; // [nW, M, 3C]
     const bias = w.prepared(`${prefix}.attn.relative_position_bias_table`, `bias heads,${ws * ws},${ws * ws}`, (t) => relativePositionBias(t, ws)) as tf.Tensor3D; // [heads, M, M]
-    const attended = windowAttention(tf.mul(q, d ** -0.5), k, v, bias, shift > 0 ? mask : null); // [nW, heads, M, d]
-    const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [nW, m, c]);
-    let out = mergeWindows(linear(w, `${prefix}.attn.proj`, merged) as tf.Tensor3D, ws, hp, wp);
+    const attended = windowAttention(qkv, bias, shift > 0 ? mask : null, heads, (c / heads) ** -0.5); // [nW, M, C]
+    let out = mergeWindows(linear(w, `${prefix}.attn.proj`, attended) as tf.Tensor3D, ws, hp, wp);
     if (shift > 0) out = roll2d(out, shift);
     return tf.slice(out, [0, 0, 0], [h, wd, c]);
   });
