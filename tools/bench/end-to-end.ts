@@ -1,7 +1,8 @@
 // End-to-end benchmark of one model in one kernel mode (fused WGSL on or off), on a fresh backend:
 // model load, shader compile (GlipDetector.precompile, what GlipDetector.load does), first and steady
 // inference through GlipDetector, prompt-only and image-only re-runs (the detector's caches), a
-// per-stage profile, peak memory, and tensors / GPU bytes alive before and after many runs.
+// per-stage profile and an op profile per stage, peak memory, and tensors / GPU bytes alive before
+// and after many runs.
 import * as tf from '@tensorflow/tfjs';
 import { GlipDetector, IMAGE_CACHE_SIZE, PROMPT_CACHE_SIZE } from '@webglip/core/detector.ts';
 import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
@@ -11,6 +12,8 @@ import type { MemoryFigures } from './gpu.ts';
 import { tfjsPipelineCount } from '@webglip/core/runtime/compile-only.ts';
 import { freshBackend, memoryFigures, settle, timed } from './gpu.ts';
 import type { BenchModel } from './models.ts';
+import type { StageOps } from './op-profile.ts';
+import { opProfilingStage } from './op-profile.ts';
 import { stagedInference, timingStage } from './staged-inference.ts';
 import type { Summary } from './stats.ts';
 import { percentile, round, summarize } from './stats.ts';
@@ -45,6 +48,8 @@ export interface ModeResult {
   imageOnly: Summary | null;
   /** Median ms per stage over the staged runs (each stage followed by a GPU wait). */
   stagesMs: Record<string, number>;
+  /** Ops and kernel times per stage from one more staged run under tf.profile (op-profile.ts); empty without staged runs. */
+  opsByStage: Record<string, StageOps>;
   /** Peak bytes of live tensors during one full inference (tf.profile). */
   peakTensorBytes: number;
   /** GPU bytes tfjs holds after the runs (its buffer pool included). */
@@ -125,6 +130,12 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
     }
     const stagesMs = Object.fromEntries([...stageSamples].map(([name, s]) => [name, round(percentile(s, 50))]));
     if (opts.stageRuns > 0) log(`${label}: stages ${JSON.stringify(stagesMs)}`);
+    const opsByStage = new Map<string, StageOps>();
+    if (opts.stageRuns > 0) {
+      const input = { w: weights, config: model.config, image: distinctImage(model.image, ++k), maxImageSize: model.maxImageSize, prompt: encode(k) };
+      await stagedInference(input, opProfilingStage(opsByStage));
+      log(`${label}: op profile ${JSON.stringify(Object.fromEntries([...opsByStage].map(([s, o]) => [s, [o.ops, o.kernelMs]])))}`);
+    }
 
     k++;
     const image = distinctImage(model.image, k);
@@ -166,6 +177,7 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
       promptOnly,
       imageOnly,
       stagesMs,
+      opsByStage: Object.fromEntries(opsByStage),
       peakTensorBytes: profile.peakBytes,
       gpuBytesAllocated: memoryFigures().gpuBytesAllocated,
       detections: first.value.length,

@@ -42,9 +42,12 @@ export function memoryFigures(): MemoryFigures {
   return { tensors: m.numTensors, tensorBytes: m.numBytes, gpuBytesAllocated: m.numBytesAllocatedInGPU ?? 0 };
 }
 
-/** A fresh backend (a new GPUDevice for webgpu: empty pipeline cache and buffer pool). */
+/**
+ * A fresh backend (a new GPUDevice for webgpu: empty pipeline cache and buffer pool), with timestamp
+ * queries when the adapter offers them (for the op profile; untimed runs do not use them).
+ */
 export async function freshBackend(kind: BackendKind): Promise<GpuCapabilities | null> {
-  const selection = await createBackend(kind);
+  const selection = await createBackend(kind, { timestampQueries: true });
   if (selection.kind !== kind) throw new Error(`backend ${kind} unavailable: ${selection.fallbackReasons.join('; ')}`);
   return selection.webgpu?.capabilities ?? null;
 }

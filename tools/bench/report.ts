@@ -1,6 +1,7 @@
 // The benchmark report: one JSON object, and the same as markdown tables with the targets' ratios.
 import type { ModeResult } from './end-to-end.ts';
 import type { MicroResult } from './kernels-micro.ts';
+import type { StageOps } from './op-profile.ts';
 import { round } from './stats.ts';
 
 export interface ModelReport {
@@ -74,7 +75,21 @@ function modelTables(m: ModelReport): string[] {
     for (const s of stages) out.push(`| ${s} | ${m.modes.map((x) => ms(x.stagesMs[s])).join(' | ')} |`);
     out.push(`| **sum** | ${m.modes.map((x) => ms(Object.values(x.stagesMs).reduce((a, b) => a + b, 0))).join(' | ')} |`);
   }
+  for (const mode of m.modes) out.push(...opTable(mode));
   out.push('', 'Targets (ratios, same adapter, one run):', '', ...targets(m));
+  return out;
+}
+
+/** Ops per stage and where their time goes (one staged run under tf.profile, op-profile.ts). */
+function opTable(mode: ModeResult): string[] {
+  const stages = Object.entries(mode.opsByStage);
+  if (!stages.length) return [];
+  const timed = stages.some(([, o]) => o.kernelMs !== null);
+  const out = ['', `Op profile, ${mode.fused ? 'fused kernels' : 'plain tfjs'} (one more staged run under tf.profile; ${timed ? 'kernel times summed per op' : 'no timestamp queries on this device: op counts only'}):`, '',
+    '| stage | ops | kernel ms | largest: op ×calls ms |', '|---|---:|---:|---|'];
+  for (const [stage, o] of stages) out.push(`| ${stage} | ${o.ops} | ${ms(o.kernelMs)} | ${o.top.map((t) => `${t.op} ×${t.calls} ${t.kernelMs.toFixed(1)}`).join('; ') || '–'} |`);
+  const sum = (f: (o: StageOps) => number) => stages.reduce((a, [, o]) => a + f(o), 0);
+  out.push(`| **sum** | ${sum((o) => o.ops)} | ${timed ? ms(sum((o) => o.kernelMs ?? 0)) : '–'} | |`);
   return out;
 }
 

@@ -24,6 +24,26 @@ describe('createWebGpuDevice', () => {
     expect(lost.code).toBe('device-lost');
   });
 
+  it('requests timestamp-query only when asked and offered; tf.profile then gives fused kernels a GPU time', async () => {
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    const plain = await createWebGpuDevice();
+    expect(plain.device.features.has('timestamp-query')).toBe(false);
+    plain.device.destroy();
+    const selection = await createBackend('webgpu', { timestampQueries: true });
+    const offered = adapter!.features.has('timestamp-query');
+    expect(selection.webgpu!.device.features.has('timestamp-query')).toBe(offered);
+    if (!offered) return; // nothing more to check on this adapter
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const profile = await tf.profile(() => layerNorm(x, tf.ones([3]), tf.zeros([3]), 1e-5));
+    const fused = profile.kernels.find((k) => k.name === 'WebglipLayerNorm');
+    expect(fused).toBeDefined();
+    const ms = await fused!.kernelTimeMs;
+    expect(typeof ms).toBe('number');
+    expect(ms as number).toBeGreaterThanOrEqual(0);
+    expect(Array.from(await (profile.result as tf.Tensor).data()).map((v) => Math.round(v * 1000) / 1000)).toEqual([-1.225, 0, 1.225, -1.225, 0, 1.225]);
+    tf.dispose([x, profile.result as tf.Tensor]);
+  });
+
   it('rejects with a reason when there is no adapter', async () => {
     const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
     await expect(createWebGpuDevice(noAdapter)).rejects.toThrow(/no GPU adapter/);

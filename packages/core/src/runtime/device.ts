@@ -53,6 +53,11 @@ export interface BackendOptions {
   wasmPaths?: string;
   /** Called once if the WebGPU device is lost while in use (not after a deliberate destroy). */
   onDeviceLost?: (error: DeviceLostError) => void;
+  /**
+   * Request `timestamp-query` when the adapter offers it, so that `tf.profile` reports each kernel's
+   * GPU time (the benchmark's op profile). Off in the product: timing adds a submit per kernel.
+   */
+  timestampQueries?: boolean;
 }
 
 const RAISED_LIMITS: (keyof GpuLimits)[] = [
@@ -67,8 +72,11 @@ const RAISED_LIMITS: (keyof GpuLimits)[] = [
 /** Thrown inside the fallback chain when WebGPU cannot be used; its message becomes a fallback reason. */
 class WebGpuUnavailable extends Error {}
 
-/** Requests an adapter and a device with `shader-f16` (when offered) and the adapter's maximum limits. */
-export async function createWebGpuDevice(gpu: GPU | undefined = globalThis.navigator?.gpu): Promise<WebGpuRuntime> {
+/**
+ * Requests an adapter and a device with `shader-f16` (when offered), the adapter's maximum limits,
+ * and `timestamp-query` when asked for and offered.
+ */
+export async function createWebGpuDevice(gpu: GPU | undefined = globalThis.navigator?.gpu, options: { timestampQueries?: boolean } = {}): Promise<WebGpuRuntime> {
   if (gpu === undefined) throw new WebGpuUnavailable('this environment has no WebGPU (navigator.gpu is missing)');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new WebGpuUnavailable('WebGPU is present but no GPU adapter is available');
@@ -77,7 +85,10 @@ export async function createWebGpuDevice(gpu: GPU | undefined = globalThis.navig
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const device = await adapter.requestDevice({
     label: 'webglip',
-    requiredFeatures: f16 ? ['shader-f16'] : [],
+    requiredFeatures: [
+      ...(f16 ? (['shader-f16'] as const) : []),
+      ...(options.timestampQueries && adapter.features.has('timestamp-query') ? (['timestamp-query'] as const) : []),
+    ],
     requiredLimits,
   });
   const limits = Object.fromEntries(RAISED_LIMITS.map((name) => [name, device.limits[name]])) as unknown as GpuLimits;
@@ -108,7 +119,7 @@ export async function watchDeviceLoss(runtime: Pick<WebGpuRuntime, 'device' | 'l
 }
 
 async function activateWebGpu(options: BackendOptions): Promise<WebGpuRuntime> {
-  const runtime = await createWebGpuDevice(options.gpu);
+  const runtime = await createWebGpuDevice(options.gpu, { timestampQueries: options.timestampQueries });
   await registerWebGpuBackend(runtime);
   void watchDeviceLoss(runtime, options.onDeviceLost);
   return runtime;
