@@ -1,21 +1,26 @@
 // A Linear layer over many tokens with narrow weights (Swin's qkv, proj, MLP and patch merging,
-// and every other image-side Linear), f32:
+// every other image-side Linear, the heads' token alignment, the phrase scores), f32:
 //
 //   y[m, n] = bias[n] + Σ_k x[m, k] · W[k, n]          (bias only when params.hasBias is 1)
 //
 // Layouts (row-major, contiguous): x [M, K], W [K, N] (the `in,out` layout), bias [N], y [M, N].
-// K and N are multiples of 4: x is read as vec4 along K, W, bias and y as vec4 along N.
 //
 // Each invocation computes a ROWS × 4 block of y (rows r0 … r0 + ROWS − 1, columns 4c … 4c + 3)
-// in ROWS vec4 accumulators; per 4 steps of K it reads 4 vec4 of W and one vec4 of x per row,
-// for 16·ROWS multiply-adds. No workgroup memory and no barriers: neighbouring invocations take
+// in ROWS vec4 accumulators; per 4 steps of K it reads 4 vec4 of W and 4 values of x per row, for
+// 16·ROWS multiply-adds. No workgroup memory and no barriers: neighbouring invocations take
 // neighbouring column blocks of the same rows, so their W reads are contiguous and their x reads
 // the same. (On SwiftShader this ran 3–10× tfjs's 32 × 32-tiled matmul on glip-nano's Swin shapes
-// and 3.9× at 512³; 16 rows beat 8 and 4 there.)
+// and 3.5× at 512³; 16 rows beat 8 and 4 there.)
 //
-// Dispatch: blocks numbered column-block-fastest (block = rowBlock · N/4 + c), WG per workgroup,
-// the workgroups laid over a 2-D grid (workgroup = wg.y · numWorkgroups.x + wg.x); invocations
-// past the last block return at once. Rows past M read row r0 and are not stored.
+// Two entry points over the same bindings, seen as vec4 or as f32 arrays (WGSL lets entry points
+// that do not share a variable bind the same slot with different types):
+//   main     — K and N multiples of 4: x, W, bias and y read and written as vec4.
+//   anyWidth — any K and N: scalar reads (W columns past N read column 0), a K tail of K mod 4
+//              steps, and only columns below N stored. ~10–40 % slower than `main`.
+//
+// Dispatch: blocks numbered column-block-fastest (block = rowBlock · ⌈N/4⌉ + c), WG per
+// workgroup, the workgroups laid over a 2-D grid (workgroup = wg.y · numWorkgroups.x + wg.x);
+// invocations past the last block return at once. Rows past M read row r0 and are not stored.
 
 override WG: u32 = 64u;
 // Rows per invocation: a constant, as it sizes the accumulator array.
@@ -23,17 +28,41 @@ const ROWS: u32 = 16u;
 
 struct Params {
   m: u32,
-  k4: u32,      // K / 4
-  n4: u32,      // N / 4
-  blocks: u32,  // n4 · ceil(M / ROWS)
+  k: u32,
+  n: u32,
+  colBlocks: u32, // ⌈N / 4⌉
+  blocks: u32,    // colBlocks · ⌈M / ROWS⌉
   hasBias: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> bias: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> w4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> bias4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> y4: array<vec4<f32>>;
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
 @group(0) @binding(4) var<uniform> params: Params;
+
+// The invocation's block: its column block c, first row r0 and rows below M; null past the last block.
+struct Block {
+  valid: bool,
+  c: u32,
+  r0: u32,
+  rows: u32,
+}
+
+fn blockOf(wg: vec3<u32>, grid: vec3<u32>, t: u32) -> Block {
+  let block = (wg.y * grid.x + wg.x) * WG + t;
+  if (block >= params.blocks) {
+    return Block(false, 0u, 0u, 0u);
+  }
+  let r0 = (block / params.colBlocks) * ROWS;
+  return Block(true, block % params.colBlocks, r0, min(ROWS, params.m - r0));
+}
 
 @compute @workgroup_size(WG)
 fn main(
@@ -41,37 +70,90 @@ fn main(
   @builtin(num_workgroups) grid: vec3<u32>,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let block = (wg.y * grid.x + wg.x) * WG + t;
-  if (block >= params.blocks) {
+  let b = blockOf(wg, grid, t);
+  if (!b.valid) {
     return;
   }
-  let n4 = params.n4;
-  let k4 = params.k4;
-  let c = block % n4;
-  let r0 = (block / n4) * ROWS;
-  let rows = min(ROWS, params.m - r0);
+  let n4 = params.colBlocks;
+  let k4 = params.k / 4u;
 
   var rowBase: array<u32, ROWS>;
   var acc: array<vec4<f32>, ROWS>;
   for (var i = 0u; i < ROWS; i++) {
-    rowBase[i] = select(r0, r0 + i, i < rows) * k4;
+    rowBase[i] = select(b.r0, b.r0 + i, i < b.rows) * k4;
     acc[i] = vec4<f32>(0.0);
   }
   for (var kk = 0u; kk < k4; kk++) {
-    let w0 = w[(4u * kk) * n4 + c];
-    let w1 = w[(4u * kk + 1u) * n4 + c];
-    let w2 = w[(4u * kk + 2u) * n4 + c];
-    let w3 = w[(4u * kk + 3u) * n4 + c];
+    let w0 = w4[(4u * kk) * n4 + b.c];
+    let w1 = w4[(4u * kk + 1u) * n4 + b.c];
+    let w2 = w4[(4u * kk + 2u) * n4 + b.c];
+    let w3 = w4[(4u * kk + 3u) * n4 + b.c];
     for (var i = 0u; i < ROWS; i++) {
-      let xv = x[rowBase[i] + kk];
+      let xv = x4[rowBase[i] + kk];
       acc[i] += xv.x * w0 + xv.y * w1 + xv.z * w2 + xv.w * w3;
     }
   }
-  var b = vec4<f32>(0.0);
+  var bv = vec4<f32>(0.0);
   if (params.hasBias == 1u) {
-    b = bias[c];
+    bv = bias4[b.c];
   }
-  for (var i = 0u; i < rows; i++) {
-    y[(r0 + i) * n4 + c] = acc[i] + b;
+  for (var i = 0u; i < b.rows; i++) {
+    y4[(b.r0 + i) * n4 + b.c] = acc[i] + bv;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn anyWidth(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) grid: vec3<u32>,
+  @builtin(local_invocation_index) t: u32,
+) {
+  let b = blockOf(wg, grid, t);
+  if (!b.valid) {
+    return;
+  }
+  let n = params.n;
+  let kDim = params.k;
+  // The block's 4 columns, clamped to column 0 past N.
+  var col: vec4<u32>;
+  for (var q = 0u; q < 4u; q++) {
+    col[q] = select(0u, 4u * b.c + q, 4u * b.c + q < n);
+  }
+  var rowBase: array<u32, ROWS>;
+  var acc: array<vec4<f32>, ROWS>;
+  for (var i = 0u; i < ROWS; i++) {
+    rowBase[i] = select(b.r0, b.r0 + i, i < b.rows) * kDim;
+    acc[i] = vec4<f32>(0.0);
+  }
+  let k4 = kDim / 4u;
+  for (var kk = 0u; kk < k4; kk++) {
+    let r = 4u * kk * n;
+    let w0 = vec4<f32>(w[r + col.x], w[r + col.y], w[r + col.z], w[r + col.w]);
+    let w1 = vec4<f32>(w[r + n + col.x], w[r + n + col.y], w[r + n + col.z], w[r + n + col.w]);
+    let w2 = vec4<f32>(w[r + 2u * n + col.x], w[r + 2u * n + col.y], w[r + 2u * n + col.z], w[r + 2u * n + col.w]);
+    let w3 = vec4<f32>(w[r + 3u * n + col.x], w[r + 3u * n + col.y], w[r + 3u * n + col.z], w[r + 3u * n + col.w]);
+    for (var i = 0u; i < ROWS; i++) {
+      let at = rowBase[i] + 4u * kk;
+      acc[i] += x[at] * w0 + x[at + 1u] * w1 + x[at + 2u] * w2 + x[at + 3u] * w3;
+    }
+  }
+  for (var kk = 4u * k4; kk < kDim; kk++) {
+    let r = kk * n;
+    let wv = vec4<f32>(w[r + col.x], w[r + col.y], w[r + col.z], w[r + col.w]);
+    for (var i = 0u; i < ROWS; i++) {
+      acc[i] += x[rowBase[i] + kk] * wv;
+    }
+  }
+  var bv = vec4<f32>(0.0);
+  if (params.hasBias == 1u) {
+    bv = vec4<f32>(bias[col.x], bias[col.y], bias[col.z], bias[col.w]);
+  }
+  for (var i = 0u; i < b.rows; i++) {
+    let out = acc[i] + bv;
+    for (var q = 0u; q < 4u; q++) {
+      if (4u * b.c + q < n) {
+        y[(b.r0 + i) * n + 4u * b.c + q] = out[q];
+      }
+    }
   }
 }

@@ -1,6 +1,8 @@
 // The token linear vs its reference on shapes at the kernel's edges: the narrowest K and N (4),
 // fewer rows than an invocation's block and a row remainder, no bias, glip-nano's Swin stage-1 qkv
-// (8,820 tokens, 24 → 72), GLIP-T Swin widths (96 → 384, 768 → 3072 over fewer tokens).
+// (8,820 tokens, 24 → 72), GLIP-T Swin widths (96 → 384, 768 → 3072 over fewer tokens); widths
+// that are not multiples of 4 (the any-width entry point): K = 1, 3, 11 (prompt tokens), N = 1, 3,
+// 11, a K tail after full steps of 4.
 import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { tokenLinear, tokenLinearReference } from './token-linear.ts';
@@ -12,6 +14,11 @@ const CASES: { rows: number[]; k: number; n: number; bias: boolean }[] = [
   { rows: [8820], k: 24, n: 72, bias: true },
   { rows: [9, 11], k: 96, n: 384, bias: true },
   { rows: [33], k: 768, n: 3072, bias: false },
+  { rows: [1], k: 1, n: 1, bias: true },
+  { rows: [5], k: 3, n: 7, bias: false },
+  { rows: [2080], k: 64, n: 11, bias: false },
+  { rows: [2080], k: 11, n: 3, bias: false },
+  { rows: [17], k: 10, n: 4, bias: true },
 ];
 
 export const tokenLinearCheck = fusedCheck('token-linear', async () => {

@@ -1,6 +1,6 @@
-// A Linear layer over many tokens with an f32 `[K, N]` weight (Swin, and every image-side Linear):
-// the fused kernel `shaders/token-linear.wgsl`, and its reference, tfjs's fused matmul. The kernel
-// takes K and N that are multiples of 4; other widths run the reference.
+// A Linear layer over many tokens with an f32 `[K, N]` weight (Swin, every image-side Linear, the
+// heads' token alignment, the phrase scores): the fused kernel `shaders/token-linear.wgsl`, and its
+// reference, tfjs's fused matmul. Any K and N: multiples of 4 take the shader's vec4 entry point.
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/token-linear.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
@@ -17,7 +17,7 @@ export function tokenLinear(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D
   if (x.shape[x.rank - 1] !== k || (bias !== null && bias.shape[0] !== n)) {
     throw new Error(`tokenLinear: x [${x.shape}] does not match weight [${weight.shape}] and bias [${bias?.shape}]`);
   }
-  if (k % 4 === 0 && n % 4 === 0 && fusedPathActive(x, weight, bias)) {
+  if (fusedPathActive(x, weight, bias)) {
     return tf.tidy(() => {
       const flat = tf.reshape(x, [-1, k]);
       // Without a bias the weight fills the bias binding; the shader does not read it then.
@@ -40,14 +40,15 @@ export function tokenLinearReference(x: tf.Tensor, weight: tf.Tensor2D, bias: tf
 registerWgslKernel(KERNEL_NAME, ({ x, weight, bias }, backend, attrs) => {
   const [m, k] = x.shape;
   const n = weight.shape[1];
-  const blocks = (n / 4) * Math.ceil(m / BLOCK_ROWS);
+  const colBlocks = Math.ceil(n / 4);
+  const blocks = colBlocks * Math.ceil(m / BLOCK_ROWS);
   return runWgsl(backend, {
     label: 'token-linear',
     code: shader,
     constants: { WG: WORKGROUP_SIZE },
     inputs: [x, weight, bias],
     outputShapes: [[m, n]],
-    params: packParams([['u32', m], ['u32', k / 4], ['u32', n / 4], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0]]),
-    passes: [{ entryPoint: 'main', workgroups: grid2d(Math.ceil(blocks / WORKGROUP_SIZE)) }],
+    params: packParams([['u32', m], ['u32', k], ['u32', n], ['u32', colBlocks], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0]]),
+    passes: [{ entryPoint: k % 4 === 0 && n % 4 === 0 ? 'main' : 'anyWidth', workgroups: grid2d(Math.ceil(blocks / WORKGROUP_SIZE)) }],
   });
 });

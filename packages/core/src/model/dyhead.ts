@@ -49,17 +49,14 @@ export function reinterpretOffsets(offset: tf.Tensor3D, mask: tf.Tensor3D, h: nu
 }
 
 /**
- * Mean over the spatial axes, x `[1, H, W, C]` → `[1, C]`. When H·W is a multiple of 4, as the
- * matmul (1/HW)·1ᵀ·x `[HW, C]` (the token linear on the fused path): tfjs-webgpu reduces axes other
- * than the last through a transpose, 4× slower on SwiftShader; for other sizes tfjs's matmul
- * (the token linear's reference) is the slower one.
+ * Mean over the spatial axes, x `[1, H, W, C]` → `[1, C]`, as the matmul (1/HW)·1ᵀ·x `[HW, C]`
+ * (the token linear on the fused path): tfjs-webgpu reduces axes other than the last through a
+ * transpose, 4× slower on SwiftShader.
  */
 function spatialMean(x: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => {
     const [, h, wd, c] = x.shape;
-    const pixels = h * wd;
-    if (pixels % 4 !== 0) return tf.mean(x, [1, 2]) as tf.Tensor2D;
-    return tokenLinear(tf.fill([1, pixels], 1 / pixels), tf.reshape(x, [pixels, c]) as tf.Tensor2D, null) as tf.Tensor2D;
+    return tokenLinear(tf.fill([1, h * wd], 1 / (h * wd)), tf.reshape(x, [h * wd, c]) as tf.Tensor2D, null) as tf.Tensor2D;
   });
 }
 

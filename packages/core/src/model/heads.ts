@@ -4,6 +4,7 @@
 //   bbox_reg      = Scale_l · bbox_pred(X_l)   (1×1 conv, encoded dx, dy, dw, dh);
 //   centerness    = centerness(X_l)            (1×1 conv, logit).
 import * as tf from '@tensorflow/tfjs';
+import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { conv2d, textLinear } from './official-layers.ts';
 
@@ -38,7 +39,7 @@ export function glipHeads(w: WeightMap, visual: tf.Tensor4D[], text: tf.Tensor2D
     const invScale = tf.exp(tf.neg(w.get(`${PREFIX}.log_scale`)));
     const logits = visual.map((x) => {
       const q = tf.reshape(x, [-1, x.shape[3]]); // [H·W, C]
-      return tf.clipByValue(tf.add(tf.mul(tf.matMul(q, projT), invScale), bias), -CLAMP, CLAMP) as tf.Tensor2D;
+      return tf.clipByValue(tf.add(tf.mul(tokenLinear(q, projT, null), invScale), bias), -CLAMP, CLAMP) as tf.Tensor2D;
     });
     const bboxReg = visual.map((x, l) => tf.mul(conv2d(w, `${PREFIX}.bbox_pred`, x, 1, 0), w.get(`${PREFIX}.scales.${l}.scale`)) as tf.Tensor4D);
     const centerness = visual.map((x) => conv2d(w, `${PREFIX}.centerness`, x, 1, 0));

@@ -1,6 +1,7 @@
 // Per-phrase scores (convert_grounding_to_od_logits, SCORE_AGG "MEAN"): the mean of the token
 // probabilities sigmoid(logit) over each phrase's tokens.
 import * as tf from '@tensorflow/tfjs';
+import { tokenLinear } from '../kernels/token-linear.ts';
 import type { DetectionPhrase } from './detection.ts';
 
 /** logits `[A, T]` → scores `[A, P]`, column j − 1 for phrase label j. */
@@ -11,6 +12,6 @@ export function phraseScores(logits: tf.Tensor2D, phrases: readonly DetectionPhr
     phrases.forEach((p, j) => {
       for (const i of p.tokenIndices) averaging[i * phrases.length + j] = 1 / p.tokenIndices.length;
     });
-    return tf.matMul(tf.sigmoid(logits), tf.tensor2d(averaging, [t, phrases.length]));
+    return tokenLinear(tf.sigmoid(logits), tf.tensor2d(averaging, [t, phrases.length]), null) as tf.Tensor2D;
   });
 }
