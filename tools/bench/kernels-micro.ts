@@ -4,11 +4,14 @@
 // matmuls alone take; and the peak memory of one fusion layer both ways.
 import * as tf from '@tensorflow/tfjs';
 import { biAttention, biAttentionReference } from '@webglip/core/kernels/bi-attention.ts';
+import { conv2dBias, conv2dBiasReference } from '@webglip/core/kernels/conv2d.ts';
 import { modulatedDeformConv3x3, modulatedDeformConv3x3Reference } from '@webglip/core/kernels/deform-conv.ts';
 import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
 import { packF16Pairs } from '@webglip/core/kernels/f16-pairs.ts';
+import { groupNorm, groupNormReference } from '@webglip/core/kernels/group-norm.ts';
 import { layerNorm, layerNormReference } from '@webglip/core/kernels/layer-norm.ts';
 import { linearF16 } from '@webglip/core/kernels/linear-f16.ts';
+import { tokenLinear, tokenLinearReference } from '@webglip/core/kernels/token-linear.ts';
 import { windowAttention, windowAttentionReference } from '@webglip/core/kernels/window-attention.ts';
 import { vlFuse } from '@webglip/core/model/fusion.ts';
 import { WeightMap } from '@webglip/core/weights/weight-map.ts';
@@ -181,6 +184,28 @@ function layerNormCase(shapes: string, n: number, c: number, reps: number, peak:
     () => layerNorm(x, g, b, 1e-5), () => layerNormReference(x, g, b, 1e-5), reps, peak);
 }
 
+function tokenLinearCase(shapes: string, m: number, k: number, n: number, reps: number, peak: number): Promise<KernelCase> {
+  const inputs = [rand([m, k], 29), rand([k, n], 30, 0.1), rand([n], 31)];
+  const [x, weight, bias] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  return kernelCase(`tokenLinear ${m}×${k}→${n}`, shapes, 2 * m * k * n, inputs,
+    () => tokenLinear(x, weight, bias), () => tokenLinearReference(x, weight, bias), reps, peak);
+}
+
+function conv2dCase(shapes: string, h: number, w: number, cin: number, cout: number, k: number, reps: number, peak: number): Promise<KernelCase> {
+  const inputs = [rand([1, h, w, cin], 32), rand([k, k, cin, cout], 33, 0.05), rand([cout], 34)];
+  const [x, filter, bias] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
+  const pad = (k - 1) / 2;
+  return kernelCase(`conv2d ${k}×${k} ${h}×${w}×${cin}→${cout}`, shapes, 2 * h * w * cin * cout * k * k, inputs,
+    () => conv2dBias(x, filter, bias, 1, pad), () => conv2dBiasReference(x, filter, bias, 1, pad), reps, peak);
+}
+
+function groupNormCase(shapes: string, h: number, w: number, c: number, reps: number, peak: number): Promise<KernelCase> {
+  const inputs = [rand([1, h, w, c], 35), rand([c], 36), rand([c], 37)];
+  const [x, g, b] = inputs as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+  return kernelCase(`groupNorm ${h}×${w}×${c} / 16`, shapes, 8 * h * w * c, inputs,
+    () => groupNorm(x, g, b, 16, 1e-5), () => groupNormReference(x, g, b, 16, 1e-5), reps, peak);
+}
+
 /**
  * A text-token Linear with its weight held as f16 pairs (the engine's choice for weights stored f16)
  * against the plain path it replaces: tfjs's matmul on the f32 `[in, out]` weight, plus bias.
@@ -248,6 +273,13 @@ export async function benchKernels(small: { tokens: number; p3: [number, number]
   add(await deformConvCase(`GLIP-T P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps, peak));
   add(await layerNormCase('small model fusion', small.tokens, 64, opts.reps, peak));
   add(await layerNormCase('GLIP-T fusion', n, 256, opts.reps, peak));
+  const stage1 = Math.ceil(side / 4) ** 2;
+  add(await tokenLinearCase('small model stage-1 qkv', small.p3[0] * small.p3[1] * 4, 24, 72, opts.reps, peak));
+  add(await tokenLinearCase(`GLIP-T stage-1 MLP at ${side} px`, stage1, 96, 384, opts.reps, peak));
+  add(await conv2dCase('small model FPN P3', small.p3[0], small.p3[1], 64, 64, 3, opts.reps, peak));
+  add(await conv2dCase(`GLIP-T FPN P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, 256, 3, opts.reps, peak));
+  add(await groupNormCase('small model P3', small.p3[0], small.p3[1], 64, opts.reps, peak));
+  add(await groupNormCase(`GLIP-T P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps, peak));
   add(await linearF16Case('GLIP-T BERT FFN', 32, 768, 3072, opts.reps, peak));
   add(await linearF16Case('GLIP-T BERT FFN', 256, 768, 3072, opts.reps, peak));
   const referenceSplits = [await biAttentionSplit(n, 256, opts.reps), await deformConvSplit(Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps)];
