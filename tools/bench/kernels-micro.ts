@@ -151,8 +151,8 @@ async function biAttentionSplit(n: number, t: number, reps: number): Promise<Ref
 
 /** The deform-conv reference's im2col matmul ([P, 9·C]·[9·C, C]) vs the whole reference. */
 async function deformConvSplit(h: number, w: number, c: number, reps: number): Promise<ReferenceSplit> {
-  const inputs = [rand([h, w, c], 12), rand([h, w, 18], 13, 2), tf.sigmoid(rand([h, w, 9], 14, 3)), rand([c, c, 3, 3], 15, 0.05), rand([c], 16)];
-  const [x, off, mask, weight, bias] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor4D, tf.Tensor1D];
+  const inputs = [rand([h, w, c], 12), rand([h, w, 18], 13, 2), tf.sigmoid(rand([h, w, 9], 14, 3)), rand([9, c, c], 15, 0.05), rand([c], 16)];
+  const [x, off, mask, weight, bias] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor1D];
   const [cols, filter] = [rand([h * w, 9 * c], 24), rand([9 * c, c], 25)] as tf.Tensor2D[];
   const [referenceMs, matmulMs] = await pairedMedianMs(() => modulatedDeformConv3x3Reference(x, off, mask, weight, bias, 1), () => tf.matMul(cols, filter), reps);
   tf.dispose([...inputs, cols, filter]);
@@ -171,8 +171,8 @@ function windowAttentionCase(shapes: string, side: number, heads: number, d: num
 }
 
 function deformConvCase(shapes: string, h: number, w: number, c: number, reps: number, peak: number): Promise<KernelCase> {
-  const inputs = [rand([h, w, c], 12), rand([h, w, 18], 13, 2), tf.sigmoid(rand([h, w, 9], 14, 3)), rand([c, c, 3, 3], 15, 0.05), rand([c], 16)];
-  const [x, off, mask, weight, bias] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor4D, tf.Tensor1D];
+  const inputs = [rand([h, w, c], 12), rand([h, w, 18], 13, 2), tf.sigmoid(rand([h, w, 9], 14, 3)), rand([9, c, c], 15, 0.05), rand([c], 16)];
+  const [x, off, mask, weight, bias] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor1D];
   return kernelCase(`deformConv3x3 ${h}×${w}×${c}`, shapes, 2 * h * w * c * c * 9, inputs,
     () => modulatedDeformConv3x3(x, off, mask, weight, bias, 1), () => modulatedDeformConv3x3Reference(x, off, mask, weight, bias, 1), reps, peak);
 }

@@ -21,7 +21,7 @@ describe('GlipDetector precompile on webgpu (tiny case-a, fresh device per load)
   const image = noiseImage(64, 48, 7);
   const prompt = 'red circle. blue square';
 
-  it('load compiles the pipelines (progress compile i/N, then done); the first detect adds < 10 % of them and equals a run without the pass', async () => {
+  it('load compiles the pipelines (progress compile i/N, then done); the first detect adds < 12.5 % of them and equals a run without the pass', async () => {
     await freshWebGpu();
     const lazy = await GlipDetector.load(await countingModelFiles(), { cache: null, precompile: false });
     expect(tfjsPipelineCount()).toBe(0);
@@ -48,7 +48,11 @@ describe('GlipDetector precompile on webgpu (tiny case-a, fresh device per load)
       const detections = await detector.detect(image, prompt, { threshold: 0 });
       const added = tfjsPipelineCount() - atLoad;
       console.log(`compiled at load ${atLoad}, by the first detect after it ${added}; without the pass the first detect compiled ${compiledByFirstDetect}`);
-      expect(added).toBeLessThan(atLoad / 10);
+      // What the first detect still compiles are tfjs's small shape-specialised programs (flat dispatches,
+      // small matmuls) whose shapes differ between the pass's blank image and short prompt and this input:
+      // 14 of 136 when this was written. The fused kernels, which the pass covers, replaced most of
+      // tfjs's other programs, so their share grew from below 10 %.
+      expect(added).toBeLessThan(atLoad / 8);
       // Same detections; values within float noise (tfjs's split-K matmul, used for the fusion layers'
       // 2048-wide projections, sums with float atomics, so two runs of the same program may differ).
       expect(detections.map((d) => [d.phrase, d.charSpan, d.tokenIndices])).toEqual(expected.map((d) => [d.phrase, d.charSpan, d.tokenIndices]));

@@ -4,7 +4,7 @@
 // outside the image, and half-pixel offsets that land exactly on the −1 < p < H borders.
 import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
-import { modulatedDeformConv3x3, modulatedDeformConv3x3Reference } from './deform-conv.ts';
+import { modulatedDeformConv3x3, modulatedDeformConv3x3Reference, tapMajorFilter } from './deform-conv.ts';
 
 type OffsetKind = 'random' | 'zero' | 'far' | 'half-pixel';
 
@@ -39,7 +39,7 @@ export const deformConvCheck = fusedCheck('deform-conv', async () => {
     const x = randomTensor([h, w, cin], random) as tf.Tensor3D;
     const offset = offsets(kind, [hOut, wOut, 18], random);
     const mask = randomTensor([hOut, wOut, 9], random, 0.5, 0.5) as tf.Tensor3D;
-    const weight = randomTensor([cout, cin, 3, 3], random, 1 / Math.sqrt(9 * cin)) as tf.Tensor4D;
+    const weight = tapMajorFilter(randomTensor([cout, cin, 3, 3], random, 1 / Math.sqrt(9 * cin)) as tf.Tensor4D);
     const bias = withBias ? (randomTensor([cout], random, 0.5) as tf.Tensor1D) : null;
     const name = `x[${h},${w},${cin}] Cout=${cout} stride=${stride} bias=${withBias} offsets=${kind}`;
     results.push(

@@ -1,8 +1,9 @@
 // Modulated deformable 3×3 convolution (DCNv2), as the official CUDA kernel computes it
 // (modulated_deformable_im2col_gpu_kernel + dmcn_im2col_bilinear). Plain-tfjs reference, and the
 // fused kernel `shaders/deform-conv.wgsl` (sampling fused into a register-tiled GEMM) that replaces
-// it on the `webgpu` backend while fused kernels are on; its binding first lays the weight out
-// tap-major [9, Cin, Cout] (padded to 4 input / 8 output channels) for vec4 reads.
+// it on the `webgpu` backend while fused kernels are on. Both take the weight tap-major [9, Cin, Cout]
+// (the layout the model prepares once, `DCN_FILTER_LAYOUT`); the fused path pads it to 4 input /
+// 8 output channels for vec4 reads when the widths need it.
 //   out[y,x,o] = bias[o] + Σ_{c,i,j} W[o,c,i,j] · m_k(y,x) · bilinear(X_c, y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k)
 // with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
 // −1 < px < W; each bilinear corner outside the image contributes 0.
@@ -28,31 +29,40 @@ function baseGrid(hOut: number, wOut: number, stride: number, axis: 'y' | 'x'): 
   return tf.tensor3d(data, [hOut, wOut, 9]);
 }
 
+/** The official `[Cout, Cin, 3, 3]` weight tap-major, `[9, Cin, Cout]` (tap k = 3i + j). */
+export function tapMajorFilter(weight: tf.Tensor4D): tf.Tensor3D {
+  const [cout, cin] = weight.shape;
+  return tf.tidy(() => tf.reshape(tf.transpose(weight, [2, 3, 1, 0]), [9, cin, cout]) as tf.Tensor3D);
+}
+
+/** The prepared-weight layout name of `tapMajorFilter`. */
+export const DCN_FILTER_LAYOUT = 'taps,cin,cout';
+
 /**
  * x `[H, W, Cin]`, offset `[Hout, Wout, 18]`, mask `[Hout, Wout, 9]` (already sigmoid),
- * weight `[Cout, Cin, 3, 3]`, bias `[Cout]` or null, stride 1|2, padding 1 → `[Hout, Wout, Cout]`.
+ * filter `[9, Cin, Cout]` (tapMajorFilter), bias `[Cout]` or null, stride 1|2, padding 1 → `[Hout, Wout, Cout]`.
  */
 export function modulatedDeformConv3x3(
   x: tf.Tensor3D,
   offset: tf.Tensor3D,
   mask: tf.Tensor3D,
-  weight: tf.Tensor4D,
+  filter: tf.Tensor3D,
   bias: tf.Tensor1D | null,
   stride: 1 | 2,
 ): tf.Tensor3D {
-  if (fusedPathActive(x, offset, mask, weight, bias)) {
+  if (fusedPathActive(x, offset, mask, filter, bias)) {
     return tf.tidy(() => {
-      // The shader reads x with channels padded to 4 and the filter tap-major [9, C4, O8] (vec4 rows).
-      const [cin, cout] = [x.shape[2], weight.shape[0]];
+      // The shader reads x with channels padded to 4 and the filter [9, C4, O8] (vec4 rows).
+      const [, cin, cout] = filter.shape;
       const c4 = Math.ceil(cin / 4) * 4;
       const o8 = Math.ceil(cout / 8) * 8;
       const xPadded = c4 === cin ? x : tf.pad(x, [[0, 0], [0, 0], [0, c4 - cin]]);
-      const filter = tf.pad(tf.reshape(tf.transpose(weight, [2, 3, 1, 0]), [9, cin, cout]), [[0, 0], [0, c4 - cin], [0, o8 - cout]]);
+      const padded = c4 === cin && o8 === cout ? filter : tf.pad(filter, [[0, 0], [0, c4 - cin], [0, o8 - cout]]);
       // Without bias the filter fills bias's binding; the shader does not read it then.
-      return tf.engine().runKernel(KERNEL_NAME, { x: xPadded, offset, mask, filter, bias: bias ?? filter }, { stride, cout, hasBias: bias !== null }) as tf.Tensor3D;
+      return tf.engine().runKernel(KERNEL_NAME, { x: xPadded, offset, mask, filter: padded, bias: bias ?? padded }, { stride, cout, hasBias: bias !== null }) as tf.Tensor3D;
     });
   }
-  return modulatedDeformConv3x3Reference(x, offset, mask, weight, bias, stride);
+  return modulatedDeformConv3x3Reference(x, offset, mask, filter, bias, stride);
 }
 
 /** The plain-tfjs composite the fused kernel must match. */
@@ -60,13 +70,13 @@ export function modulatedDeformConv3x3Reference(
   x: tf.Tensor3D,
   offset: tf.Tensor3D,
   mask: tf.Tensor3D,
-  weight: tf.Tensor4D,
+  filter: tf.Tensor3D,
   bias: tf.Tensor1D | null,
   stride: 1 | 2,
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const [h, w, cin] = x.shape;
-    const cout = weight.shape[0];
+    const cout = filter.shape[2];
     const hOut = Math.floor((h - 1) / stride) + 1;
     const wOut = Math.floor((w - 1) / stride) + 1;
     const pairs = tf.reshape(offset, [hOut, wOut, 9, 2]);
@@ -96,8 +106,7 @@ export function modulatedDeformConv3x3Reference(
       cols = tf.add(cols, tf.mul(tf.gather(flat, tf.reshape(index, [-1])), coef));
     }
     // cols [Hout·Wout, 9·Cin] (tap-major) · W [9·Cin, Cout]
-    const filter = tf.reshape(tf.transpose(weight, [2, 3, 1, 0]), [9 * cin, cout]);
-    let out: tf.Tensor = tf.matMul(tf.reshape(cols, [hOut * wOut, 9 * cin]), filter);
+    let out: tf.Tensor = tf.matMul(tf.reshape(cols, [hOut * wOut, 9 * cin]), tf.reshape(filter, [9 * cin, cout]));
     if (bias) out = tf.add(out, bias);
     return tf.reshape(out, [hOut, wOut, cout]) as tf.Tensor3D;
   });

@@ -3,7 +3,7 @@
 // up (DyConv.0 on l+1, then bilinear align_corners=True)], each a modulated deformable conv + GroupNorm;
 // scale attention h_sigmoid(ReLU(conv1×1(avgpool(t)))) per term, mean over terms, then DyReLU.
 import * as tf from '@tensorflow/tfjs';
-import { modulatedDeformConv3x3 } from '../kernels/deform-conv.ts';
+import { DCN_FILTER_LAYOUT, modulatedDeformConv3x3, tapMajorFilter } from '../kernels/deform-conv.ts';
 import { groupNorm } from '../kernels/group-norm.ts';
 import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
@@ -26,7 +26,7 @@ function deformConvNorm(w: WeightMap, prefix: string, x: tf.Tensor4D, offset: tf
       tf.squeeze(x, [0]) as tf.Tensor3D,
       offset,
       mask,
-      w.get(`${prefix}.conv.weight`) as tf.Tensor4D,
+      w.prepared(`${prefix}.conv.weight`, DCN_FILTER_LAYOUT, (t) => tapMajorFilter(t as tf.Tensor4D)) as tf.Tensor3D,
       w.get(`${prefix}.conv.bias`) as tf.Tensor1D,
       stride,
     );
