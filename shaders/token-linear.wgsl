@@ -1,7 +1,11 @@
 // A Linear layer over many tokens with narrow weights (Swin's qkv, proj, MLP and patch merging,
 // every other image-side Linear, the heads' token alignment, the phrase scores), f32:
 //
-//   y[m, n] = bias[n] + Σ_k x[m, k] · W[k, n]          (bias only when params.hasBias is 1)
+//   y[m, n] = act(bias[n] + Σ_k x[m, k] · W[k, n])     (bias only when params.hasBias is 1)
+//
+// act is the identity, or GELU when params.gelu is 1: 0.5·y·(1 + erf(y/√2)), erf by Abramowitz and
+// Stegun 7.1.26 with the constants tfjs's own erf uses (|error| ≤ 1.5e-7), so a Swin MLP's fc1 and
+// its GELU are one pass.
 //
 // Layouts (row-major, contiguous): x [M, K], W [K, N] (the `in,out` layout), bias [N], y [M, N].
 //
@@ -33,6 +37,7 @@ struct Params {
   colBlocks: u32, // ⌈N / 4⌉
   blocks: u32,    // colBlocks · ⌈M / ROWS⌉
   hasBias: u32,
+  gelu: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
@@ -46,6 +51,22 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
 @group(0) @binding(4) var<uniform> params: Params;
+
+// erf(a), Abramowitz and Stegun 7.1.26 (tfjs's backend_util.ERF_* constants).
+fn erf(a: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.3275911 * abs(a));
+  let poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  return sign(a) * (1.0 - poly * exp(-a * a));
+}
+
+// The activation on a block of 4 outputs.
+fn activate(v: vec4<f32>) -> vec4<f32> {
+  if (params.gelu == 0u) {
+    return v;
+  }
+  let s = 0.7071067811865476;
+  return 0.5 * v * (vec4<f32>(1.0) + vec4<f32>(erf(v.x * s), erf(v.y * s), erf(v.z * s), erf(v.w * s)));
+}
 
 // The invocation's block: its column block c, first row r0 and rows below M; null past the last block.
 struct Block {
@@ -98,7 +119,7 @@ fn main(
     bv = bias4[b.c];
   }
   for (var i = 0u; i < b.rows; i++) {
-    y4[(b.r0 + i) * n4 + b.c] = acc[i] + bv;
+    y4[(b.r0 + i) * n4 + b.c] = activate(acc[i] + bv);
   }
 }
 
@@ -149,7 +170,7 @@ fn anyWidth(
     bv = vec4<f32>(bias[col.x], bias[col.y], bias[col.z], bias[col.w]);
   }
   for (var i = 0u; i < b.rows; i++) {
-    let out = acc[i] + bv;
+    let out = activate(acc[i] + bv);
     for (var q = 0u; q < 4u; q++) {
       if (4u * b.c + q < n) {
         y[(b.r0 + i) * n + 4u * b.c + q] = out[q];

@@ -2,12 +2,12 @@
 // fewer rows than an invocation's block and a row remainder, no bias, glip-nano's Swin stage-1 qkv
 // (8,820 tokens, 24 → 72), GLIP-T Swin widths (96 → 384, 768 → 3072 over fewer tokens); widths
 // that are not multiples of 4 (the any-width entry point): K = 1, 3, 11 (prompt tokens), N = 1, 3,
-// 11, a K tail after full steps of 4.
+// 11, a K tail after full steps of 4; GELU after glip-nano's stage-1 fc1 and after an odd width.
 import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { tokenLinear, tokenLinearReference } from './token-linear.ts';
 
-const CASES: { rows: number[]; k: number; n: number; bias: boolean }[] = [
+const CASES: { rows: number[]; k: number; n: number; bias: boolean; gelu?: true }[] = [
   { rows: [1], k: 4, n: 4, bias: true },
   { rows: [3, 5], k: 8, n: 12, bias: false },
   { rows: [37], k: 20, n: 4, bias: true },
@@ -19,17 +19,20 @@ const CASES: { rows: number[]; k: number; n: number; bias: boolean }[] = [
   { rows: [2080], k: 64, n: 11, bias: false },
   { rows: [2080], k: 11, n: 3, bias: false },
   { rows: [17], k: 10, n: 4, bias: true },
+  { rows: [8320], k: 24, n: 96, bias: true, gelu: true },
+  { rows: [7], k: 6, n: 5, bias: true, gelu: true },
 ];
 
 export const tokenLinearCheck = fusedCheck('token-linear', async () => {
   const random = seededRandom(9);
   const results: CheckResult[] = [];
-  for (const { rows, k, n, bias } of CASES) {
+  for (const { rows, k, n, bias, gelu } of CASES) {
     const x = randomTensor([...rows, k], random);
     const weight = randomTensor([k, n], random) as tf.Tensor2D;
     const b = bias ? (randomTensor([n], random) as tf.Tensor1D) : null;
-    const name = `x[${rows},${k}] W[${k},${n}]${bias ? '' : ' no bias'}`;
-    results.push(await compare(name, tokenLinear(x, weight, b), tokenLinearReference(x, weight, b)));
+    const act = gelu ? 'gelu' : 'none';
+    const name = `x[${rows},${k}] W[${k},${n}]${bias ? '' : ' no bias'}${gelu ? ' GELU' : ''}`;
+    results.push(await compare(name, tokenLinear(x, weight, b, act), tokenLinearReference(x, weight, b, act)));
     tf.dispose([x, weight, ...(b ? [b] : [])]);
   }
   return results;

@@ -1,8 +1,10 @@
 // A Linear layer over many tokens with an f32 `[K, N]` weight (Swin, every image-side Linear, the
 // heads' token alignment, the phrase scores): the fused kernel `shaders/token-linear.wgsl`, and its
-// reference, tfjs's fused matmul. Any K and N: multiples of 4 take the shader's vec4 entry point.
+// reference, tfjs's fused matmul (then GELU when asked). Any K and N: multiples of 4 take the
+// shader's vec4 entry point.
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/token-linear.wgsl?raw';
+import { geluErf } from '../model/gelu.ts';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
@@ -11,8 +13,11 @@ const WORKGROUP_SIZE = 64;
 /** Rows per invocation: `ROWS` in the shader. */
 const BLOCK_ROWS = 16;
 
-/** x `[..., K]`, weight `[K, N]`, bias `[N]` or null → `[..., N]`. */
-export function tokenLinear(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor {
+/** What follows the Linear: nothing, or exact (erf) GELU (`model/gelu.ts`). */
+export type LinearActivation = 'none' | 'gelu';
+
+/** x `[..., K]`, weight `[K, N]`, bias `[N]` or null, then `activation` → `[..., N]`. */
+export function tokenLinear(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D | null, activation: LinearActivation = 'none'): tf.Tensor {
   const [k, n] = weight.shape;
   if (x.shape[x.rank - 1] !== k || (bias !== null && bias.shape[0] !== n)) {
     throw new Error(`tokenLinear: x [${x.shape}] does not match weight [${weight.shape}] and bias [${bias?.shape}]`);
@@ -21,19 +26,19 @@ export function tokenLinear(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D
     return tf.tidy(() => {
       const flat = tf.reshape(x, [-1, k]);
       // Without a bias the weight fills the bias binding; the shader does not read it then.
-      const y = tf.engine().runKernel(KERNEL_NAME, { x: flat, weight, bias: bias ?? weight }, { hasBias: bias !== null }) as tf.Tensor2D;
+      const y = tf.engine().runKernel(KERNEL_NAME, { x: flat, weight, bias: bias ?? weight }, { hasBias: bias !== null, gelu: activation === 'gelu' }) as tf.Tensor2D;
       return tf.reshape(y, [...x.shape.slice(0, -1), n]);
     });
   }
-  return tokenLinearReference(x, weight, bias);
+  return tokenLinearReference(x, weight, bias, activation);
 }
 
 /** The plain-tfjs composite the fused kernel must match. */
-export function tokenLinearReference(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor {
+export function tokenLinearReference(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D | null, activation: LinearActivation = 'none'): tf.Tensor {
   return tf.tidy(() => {
     const [k, n] = weight.shape;
     const y = tf.fused.matMul({ a: tf.reshape(x, [-1, k]) as tf.Tensor2D, b: weight, bias: bias ?? undefined });
-    return tf.reshape(y, [...x.shape.slice(0, -1), n]);
+    return tf.reshape(activation === 'gelu' ? geluErf(y) : y, [...x.shape.slice(0, -1), n]);
   });
 }
 
@@ -48,7 +53,7 @@ registerWgslKernel(KERNEL_NAME, ({ x, weight, bias }, backend, attrs) => {
     constants: { WG: WORKGROUP_SIZE },
     inputs: [x, weight, bias],
     outputShapes: [[m, n]],
-    params: packParams([['u32', m], ['u32', k], ['u32', n], ['u32', colBlocks], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0]]),
+    params: packParams([['u32', m], ['u32', k], ['u32', n], ['u32', colBlocks], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0], ['u32', attrs.gelu ? 1 : 0]]),
     passes: [{ entryPoint: k % 4 === 0 && n % 4 === 0 ? 'main' : 'anyWidth', workgroups: grid2d(Math.ceil(blocks / WORKGROUP_SIZE)) }],
   });
 });

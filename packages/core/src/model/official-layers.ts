@@ -6,7 +6,7 @@ import { conv2dBias } from '../kernels/conv2d.ts';
 import { packF16Pairs } from '../kernels/f16-pairs.ts';
 import { fusedPathActive } from '../kernels/fused-switch.ts';
 import { linearF16 } from '../kernels/linear-f16.ts';
-import { tokenLinear } from '../kernels/token-linear.ts';
+import { type LinearActivation, tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 
 /** The prepared layout of a Linear weight held as f16 pairs `[in/2, out]` (see `f16-pairs.ts`). */
@@ -20,10 +20,13 @@ export function linearWeightInOut(w: WeightMap, prefix: string): tf.Tensor2D {
   return w.prepared(`${prefix}.weight`, 'in,out', (t) => tf.transpose(t)) as tf.Tensor2D;
 }
 
-/** nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`): x `[..., in]` → `[..., out]` (the token-linear kernel or its reference). */
-export function linear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
+/**
+ * nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`), then `activation`: x `[..., in]` → `[..., out]`
+ * (the token-linear kernel or its reference).
+ */
+export function linear(w: WeightMap, prefix: string, x: tf.Tensor, activation: LinearActivation = 'none'): tf.Tensor {
   const bias = w.has(`${prefix}.bias`) ? (w.get(`${prefix}.bias`) as tf.Tensor1D) : null;
-  return tokenLinear(x, linearWeightInOut(w, prefix), bias);
+  return tokenLinear(x, linearWeightInOut(w, prefix), bias, activation);
 }
 
 /**

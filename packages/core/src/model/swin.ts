@@ -10,7 +10,6 @@ import type { SwinConfig } from '../config.ts';
 import { layerNorm } from '../kernels/layer-norm.ts';
 import { windowAttention } from '../kernels/window-attention.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { geluErf } from './gelu.ts';
 import { conv2d, linear } from './official-layers.ts';
 
 const LN_EPS = 1e-5;
@@ -121,7 +120,7 @@ function swinBlock(w: WeightMap, prefix: string, x: tf.Tensor3D, heads: number, 
   return tf.tidy(() => {
     const attn = shiftedWindowAttention(w, prefix, norm(w, `${prefix}.norm1`, x) as tf.Tensor3D, heads, ws, shift, mask);
     const h = tf.add(x, attn);
-    const mlp = linear(w, `${prefix}.mlp.fc2`, geluErf(linear(w, `${prefix}.mlp.fc1`, norm(w, `${prefix}.norm2`, h))));
+    const mlp = linear(w, `${prefix}.mlp.fc2`, linear(w, `${prefix}.mlp.fc1`, norm(w, `${prefix}.norm2`, h), 'gelu'));
     return tf.add(h, mlp) as tf.Tensor3D;
   });
 }
