@@ -3,7 +3,7 @@
 // (kthvalue), rescale to the original image, keep score > scoreThreshold, descending.
 import * as tf from '@tensorflow/tfjs';
 import type { PostprocessConfig } from '../config.ts';
-import { type LevelCandidates, selectCandidates } from './candidates.ts';
+import { type LevelCandidates, candidateTensors, readCandidates } from './candidates.ts';
 import type { BoxSet, Detection, DetectionPhrase } from './detection.ts';
 import { classAwareNms, pick } from './nms.ts';
 import { phraseScores } from './phrase-scores.ts';
@@ -53,15 +53,15 @@ function concat(sets: readonly BoxSet[]): BoxSet {
 
 export async function postprocess(head: HeadLevels, phrases: readonly DetectionPhrase[], opts: PostprocessOptions): Promise<PostprocessResult> {
   const [h, w] = opts.resizedSize;
-  const candidates: LevelCandidates[] = [];
-  for (let l = 0; l < head.logits.length; l++) {
-    if (phrases.length === 0) break;
-    const scores = phraseScores(head.logits[l], phrases);
+  const rows = phrases.length === 0 ? [] : head.logits.map((logits, l) => {
+    const scores = phraseScores(logits, phrases);
     const ctr = tf.reshape(head.centerness[l], [-1]) as tf.Tensor1D;
     const reg = tf.reshape(head.bboxReg[l], [-1, 4]) as tf.Tensor2D;
-    candidates.push(await selectCandidates(scores, ctr, reg, head.anchors[l], { ...opts, imageHeight: h, imageWidth: w }));
+    const level = candidateTensors(scores, ctr, reg, head.anchors[l], { ...opts, imageHeight: h, imageWidth: w });
     tf.dispose([scores, ctr, reg]);
-  }
+    return level;
+  });
+  const candidates: LevelCandidates[] = await Promise.all(rows.map(readCandidates));
   const all = concat(candidates);
   let kept = classAwareNms(all, opts.nmsTh);
   if (kept.length > opts.detectionsPerImg) {

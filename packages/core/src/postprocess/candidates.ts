@@ -5,6 +5,7 @@
 // threshold: no read-back before the top-k, and the same GPU programs for every image (so a load-time
 // compile pass covers them). Non-candidates rank last (key −1); the top rows are read back once and
 // cut at the first non-candidate, which selects exactly the top min(count, PRE_NMS_TOP_N) candidates.
+// The rows of all levels are made first and read back together (one wait for the GPU, not one per level).
 import * as tf from '@tensorflow/tfjs';
 import { decodeBoxes } from './box-coder.ts';
 import type { BoxSet } from './detection.ts';
@@ -23,21 +24,24 @@ export interface LevelCandidates extends BoxSet {
   anchorIndices: Int32Array;
 }
 
+/** One level's top-k rows on the GPU: keys (−1 for non-candidates), boxes, scores, labels, anchor indices. */
+export type CandidateTensors = [tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+
 /**
  * scores `[A, P]` (phrase scores), centerness `[A]` logits, bboxReg `[A, 4]`, anchors `[A, 4]` →
- * candidates of this level in descending score order.
+ * the level's top-k rows, still on the GPU (null when the level has no rows); `readCandidates` cuts them.
  */
-export async function selectCandidates(
+export function candidateTensors(
   scores: tf.Tensor2D,
   centerness: tf.Tensor1D,
   bboxReg: tf.Tensor2D,
   anchors: tf.Tensor2D,
   opts: CandidateOptions,
-): Promise<LevelCandidates> {
+): CandidateTensors | null {
   const numPhrases = scores.shape[1];
   const k = Math.min(scores.shape[0] * numPhrases, opts.preNmsTopN);
-  if (k === 0) return { boxes: new Float32Array(0), scores: new Float32Array(0), labels: new Int32Array(0), anchorIndices: new Int32Array(0) };
-  const [keys, boxes, finalScores, labels, locations] = tf.tidy(() => {
+  if (k === 0) return null;
+  return tf.tidy(() => {
     const candidate = tf.greater(scores, opts.inferenceTh);
     const ranked = tf.mul(scores, tf.expandDims(tf.sigmoid(centerness), 1)); // ≥ 0
     const key = tf.reshape(tf.where(candidate, ranked, tf.fill(ranked.shape, -1)), [-1]);
@@ -48,10 +52,15 @@ export async function selectCandidates(
     const [x1, y1, x2, y2] = tf.unstack(decoded, 1);
     const clipX = (x: tf.Tensor) => tf.clipByValue(x, 0, opts.imageWidth - 1);
     const clipY = (y: tf.Tensor) => tf.clipByValue(y, 0, opts.imageHeight - 1);
-    return [values, tf.stack([clipX(x1), clipY(y1), clipX(x2), clipY(y2)], 1), tf.sqrt(values), label, loc];
+    return [values, tf.stack([clipX(x1), clipY(y1), clipX(x2), clipY(y2)], 1), tf.sqrt(values), label, loc] as CandidateTensors;
   });
-  const made = [keys, boxes, finalScores, labels, locations];
-  const [keyData, boxData, scoreData, labelData, locationData] = await Promise.all(made.map((t) => t.data())).finally(() => tf.dispose(made));
+}
+
+/** Reads one level's top-k rows back (disposing them) and keeps the candidates among them, in descending score order. */
+export async function readCandidates(rows: CandidateTensors | null): Promise<LevelCandidates> {
+  if (rows === null) return { boxes: new Float32Array(0), scores: new Float32Array(0), labels: new Int32Array(0), anchorIndices: new Int32Array(0) };
+  const [keyData, boxData, scoreData, labelData, locationData] = await Promise.all(rows.map((t) => t.data())).finally(() => tf.dispose(rows));
+  const k = keyData.length;
   let count = 0; // candidates among the top k: keys are sorted, non-candidates (−1) come last
   while (count < k && keyData[count] > -1) count++;
   return {
