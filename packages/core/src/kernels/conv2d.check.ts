@@ -1,7 +1,8 @@
 // The direct conv2d vs its reference on the shapes the model runs and the kernel's edges: a 1×1
 // map, 3×3 with padding on a map narrower than an invocation's pixel block, the DyHead offset conv
 // (Cout 27, not a multiple of 4) at stride 1 and 2, an FPN 3×3 and a 1×1 lateral, P6/P7's stride 2
-// on odd sizes, a 4×4 stride-4 patch embedding on 4 channels, a wide 3×3 (256 → 256).
+// on odd sizes, 4×4 stride-4 patch embeddings (the token-linear path) on 3 channels (Swin's, with a
+// map that is not a whole number of patches) and 4, a wide 3×3 (256 → 256).
 import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { conv2dBias, conv2dBiasReference } from './conv2d.ts';
@@ -15,6 +16,7 @@ const CASES: { h: number; w: number; cin: number; cout: number; k: number; strid
   { h: 40, w: 52, cin: 48, cout: 64, k: 1, stride: 1, pad: 0 },
   { h: 5, w: 7, cin: 64, cout: 64, k: 3, stride: 2, pad: 1 },
   { h: 33, w: 41, cin: 4, cout: 24, k: 4, stride: 4, pad: 0 },
+  { h: 34, w: 43, cin: 3, cout: 24, k: 4, stride: 4, pad: 0 },
   { h: 9, w: 19, cin: 256, cout: 256, k: 3, stride: 1, pad: 1 },
 ];
 

@@ -37,9 +37,13 @@ describe('fused conv2d on webgpu', () => {
     for (const r of results) expect(r.maxAbs, r.case).toBeLessThanOrEqual(r.tol);
   });
 
-  it.each([[8, 'WebglipConv2d'], [3, null]] as const)('Cin = %i: runs %s (null: the reference) and equals a plain JS convolution', async (cin, kernel) => {
+  it.each([
+    [8, 3, 2, 1, 'WebglipConv2d'],
+    [3, 3, 2, 1, null],
+    [3, 2, 2, 0, 'WebglipTokenLinear'],
+  ] as const)('Cin = %i, %i×%i stride %i pad %i: runs %s (null: the reference) and equals a plain JS convolution', async (cin, k, stride, pad, kernel) => {
     await useBackend('webgpu');
-    const [h, w, k, cout, stride, pad] = [6, 9, 3, 5, 2, 1];
+    const [h, w, cout] = [6, 9, 5];
     const random = seededRandom(cin);
     const x = Float32Array.from({ length: h * w * cin }, () => random() - 0.5);
     const f = Float32Array.from({ length: k * k * cin * cout }, () => random() - 0.5);
@@ -47,7 +51,7 @@ describe('fused conv2d on webgpu', () => {
     const inputs = [tf.tensor4d(x, [1, h, w, cin]), tf.tensor4d(f, [k, k, cin, cout]), tf.tensor1d(bias)] as const;
     const profile = await tf.profile(() => conv2dBias(...inputs, stride, pad));
     const y = profile.result as tf.Tensor;
-    expect(profile.kernelNames.includes('WebglipConv2d')).toBe(kernel !== null);
+    for (const name of ['WebglipConv2d', 'WebglipTokenLinear']) expect(profile.kernelNames.includes(name), name).toBe(kernel === name);
     expect(maxAbsDiff(await y.data(), jsConv(x, h, w, cin, f, k, cout, bias, stride, pad)).maxAbs).toBeLessThan(1e-5);
     tf.dispose([y, ...inputs]);
   });

@@ -1,11 +1,12 @@
 // nn.Conv2d with bias and zero padding on one NHWC image: the fused kernel `shaders/conv2d.wgsl`
-// (direct convolution), and its reference, tfjs's fused conv2d. The kernel takes inputs whose
-// channel count is a multiple of 4; others (the 3-channel image of Swin's patch embedding) run the
-// reference.
+// (direct convolution) for inputs whose channel count is a multiple of 4, the token linear over
+// patches for non-overlapping convolutions (stride = kernel, no padding: Swin's patch embedding of
+// the 3-channel image), and their reference, tfjs's fused conv2d. Other convolutions run the reference.
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/conv2d.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
+import { tokenLinear } from './token-linear.ts';
 
 const KERNEL_NAME = 'WebglipConv2d';
 const WORKGROUP_SIZE = 64;
@@ -23,6 +24,10 @@ export function conv2dBias(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1
   if (filter.shape[2] !== cin || bias.shape[0] !== filter.shape[3]) {
     throw new Error(`conv2dBias: x [${x.shape}] does not match filter [${filter.shape}] and bias [${bias.shape}]`);
   }
+  const [kh, kw] = filter.shape;
+  if (x.shape[0] === 1 && kh === kw && stride === kh && pad === 0 && fusedPathActive(x, filter, bias)) {
+    return patchConv(x, filter, bias);
+  }
   if (x.shape[0] === 1 && cin % 4 === 0 && fusedPathActive(x, filter, bias)) {
     return tf.tidy(() => {
       const y = tf.engine().runKernel(KERNEL_NAME, { x: tf.squeeze(x, [0]), filter, bias }, { stride, pad }) as tf.Tensor3D;
@@ -30,6 +35,25 @@ export function conv2dBias(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1
     });
   }
   return conv2dBiasReference(x, filter, bias, stride, pad);
+}
+
+/**
+ * A convolution over non-overlapping k×k patches (stride k, no padding: Swin's patch embedding) is a
+ * Linear over the patches: x cut to whole patches and laid out `[Ho·Wo, k·k·Cin]` in (ky, kx, ci)
+ * order, times the filter `[k·k·Cin, Cout]`, through the token linear (any Cin, so the 3-channel image too).
+ */
+function patchConv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w, cin] = x.shape;
+    const [k, , , cout] = filter.shape;
+    const [ho, wo] = [Math.floor(h / k), Math.floor(w / k)];
+    const whole = ho * k === h && wo * k === w ? x : tf.slice(x, [0, 0, 0, 0], [1, ho * k, wo * k, cin]);
+    // (1×1 convolutions: the map already is the patches.)
+    const grouped = k === 1 ? whole : tf.transpose(tf.reshape(whole, [ho, k, wo, k, cin]), [0, 2, 1, 3, 4]);
+    const patches = tf.reshape(grouped, [ho * wo, k * k * cin]);
+    const y = tokenLinear(patches, tf.reshape(filter, [k * k * cin, cout]) as tf.Tensor2D, bias);
+    return tf.reshape(y, [1, ho, wo, cout]) as tf.Tensor4D;
+  });
 }
 
 /** The plain-tfjs op the fused kernel must match. */
