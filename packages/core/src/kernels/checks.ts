@@ -8,9 +8,10 @@ import { deformConvCheck } from './deform-conv.check.ts';
 import { groupNormCheck } from './group-norm.check.ts';
 import { layerNormCheck } from './layer-norm.check.ts';
 import { linearF16Check } from './linear-f16.check.ts';
+import { nmsCheck } from './nms.check.ts';
 import { tokenLinearCheck } from './token-linear.check.ts';
 import { windowAttentionCheck } from './window-attention.check.ts';
 
 export type { CheckResult, KernelCheck } from './check-util.ts';
 
-export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck, deformConvCheck, linearF16Check, tokenLinearCheck, conv2dCheck, groupNormCheck];
+export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck, deformConvCheck, linearF16Check, tokenLinearCheck, conv2dCheck, groupNormCheck, nmsCheck];

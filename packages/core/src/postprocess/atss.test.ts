@@ -57,13 +57,18 @@ describe.each(TEST_BACKENDS)('postprocess on %s (case-a captured head outputs)',
     }
     const hw = Array.from(f.get('image.image_sizes').data) as [number, number];
     const orig = Array.from(f.get('image.original_hw').data) as [number, number];
-    const result = await postprocess(head, phrases, {
-      ...cfg.postprocess,
-      boxCoderWeights: cfg.anchors.boxCoderWeights,
-      resizedSize: hw,
-      originalSize: orig,
-      scoreThreshold: run.demo_threshold,
+    let result!: Awaited<ReturnType<typeof postprocess>>;
+    const profile = await tf.profile(async () => {
+      result = await postprocess(head, phrases, {
+        ...cfg.postprocess,
+        boxCoderWeights: cfg.anchors.boxCoderWeights,
+        resizedSize: hw,
+        originalSize: orig,
+        scoreThreshold: run.demo_threshold,
+      });
     });
+    // NMS runs on the GPU on webgpu (fused kernels on), on the CPU elsewhere; both must match the official survivors.
+    expect(profile.kernelNames.includes('WebglipNms')).toBe(backend === 'webgpu');
     // Inputs are the captured tensors, so every discrete decision must agree exactly.
     for (const [i, l] of LEVELS.entries()) {
       const m = matchBoxSets(result.candidates[i], refSet(f, `${name}/post.candidates.${l}`), 1e-3, 1e-5);

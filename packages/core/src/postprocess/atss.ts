@@ -1,9 +1,11 @@
 // ATSSPostProcessor + GLIPDemo's rescale and threshold: per level phrase scores and candidates (GPU),
-// then all levels together: class-aware NMS, keep scores ≥ the DETECTIONS_PER_IMG-th largest
-// (kthvalue), rescale to the original image, keep score > scoreThreshold, descending.
+// then all levels together: class-aware NMS (on the GPU with fused kernels on webgpu, `kernels/nms.ts`;
+// else on the CPU, `nms.ts`), keep scores ≥ the DETECTIONS_PER_IMG-th largest (kthvalue), rescale to
+// the original image, keep score > scoreThreshold, descending. One read-back for all of it.
 import * as tf from '@tensorflow/tfjs';
 import type { PostprocessConfig } from '../config.ts';
-import { type LevelCandidates, candidateTensors, readCandidates } from './candidates.ts';
+import { gpuNmsActive, nmsKeepMask } from '../kernels/nms.ts';
+import { type CandidateTensors, type LevelCandidates, candidateTensors, readCandidates } from './candidates.ts';
 import type { BoxSet, Detection, DetectionPhrase } from './detection.ts';
 import { classAwareNms, pick } from './nms.ts';
 import { phraseScores } from './phrase-scores.ts';
@@ -51,6 +53,32 @@ function concat(sets: readonly BoxSet[]): BoxSet {
   return out;
 }
 
+/**
+ * Every level's rows in one list sorted by descending key (non-candidates last), with the GPU NMS's keep
+ * mask: keys `[K]`, boxes `[K, 4]`, scores `[K]`, labels `[K]`, keep `[K]`. Made before the levels are read back.
+ */
+function sortedWithKeepMask(levels: CandidateTensors[], iouThreshold: number): tf.Tensor[] {
+  return tf.tidy(() => {
+    const keys = tf.concat(levels.map((r) => r[0]));
+    const { values, indices } = tf.topk(keys, keys.shape[0], true);
+    const sorted = (i: number) => tf.gather(tf.concat(levels.map((r) => r[i])), indices);
+    const boxes = sorted(1) as tf.Tensor2D;
+    const labels = sorted(3) as tf.Tensor1D;
+    return [values, boxes, sorted(2), labels, nmsKeepMask(boxes, labels, values, iouThreshold)];
+  });
+}
+
+/** Reads the sorted rows back (disposing them): the candidates as one BoxSet and the kept ones' indices, in score order. */
+async function readSorted(tensors: tf.Tensor[]): Promise<{ all: BoxSet; kept: number[] }> {
+  const [keys, boxes, scores, labels, keep] = await Promise.all(tensors.map((t) => t.data())).finally(() => tf.dispose(tensors));
+  let count = 0;
+  while (count < keys.length && keys[count] > -1) count++;
+  const all: BoxSet = { boxes: (boxes as Float32Array).slice(0, 4 * count), scores: (scores as Float32Array).slice(0, count), labels: Int32Array.from(labels.subarray(0, count)) };
+  const kept: number[] = [];
+  for (let i = 0; i < count; i++) if (keep[i] === 1) kept.push(i);
+  return { all, kept };
+}
+
 export async function postprocess(head: HeadLevels, phrases: readonly DetectionPhrase[], opts: PostprocessOptions): Promise<PostprocessResult> {
   const [h, w] = opts.resizedSize;
   const rows = phrases.length === 0 ? [] : head.logits.map((logits, l) => {
@@ -61,9 +89,11 @@ export async function postprocess(head: HeadLevels, phrases: readonly DetectionP
     tf.dispose([scores, ctr, reg]);
     return level;
   });
-  const candidates: LevelCandidates[] = await Promise.all(rows.map(readCandidates));
-  const all = concat(candidates);
-  let kept = classAwareNms(all, opts.nmsTh);
+  const present = rows.filter((r): r is CandidateTensors => r !== null);
+  const onGpu = present.length > 0 && gpuNmsActive(present[0][1], present[0][3], present[0][0]) ? sortedWithKeepMask(present, opts.nmsTh) : null;
+  const [candidates, gpuNms] = await Promise.all([Promise.all(rows.map(readCandidates)), onGpu && readSorted(onGpu)]);
+  const all = gpuNms ? gpuNms.all : concat(candidates);
+  let kept = gpuNms ? gpuNms.kept : classAwareNms(all, opts.nmsTh);
   if (kept.length > opts.detectionsPerImg) {
     const kth = all.scores[kept[opts.detectionsPerImg - 1]];
     kept = kept.filter((i) => all.scores[i] >= kth);
