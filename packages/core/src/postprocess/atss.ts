@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PostprocessConfig } from '../config.ts';
 import { gpuNmsActive, nmsKeepMask } from '../kernels/nms.ts';
-import { type CandidateTensors, type LevelCandidates, candidateTensors, readCandidates } from './candidates.ts';
+import { type CandidateTensors, type LevelCandidates, candidateTensors, leadingCandidates, readCandidates } from './candidates.ts';
 import type { BoxSet, Detection, DetectionPhrase } from './detection.ts';
 import { classAwareNms, pick } from './nms.ts';
 import { phraseScores } from './phrase-scores.ts';
@@ -54,29 +54,36 @@ function concat(sets: readonly BoxSet[]): BoxSet {
 }
 
 /**
- * Every level's rows in one list sorted by descending key (non-candidates last), with the GPU NMS's keep
- * mask: keys `[K]`, boxes `[K, 4]`, scores `[K]`, labels `[K]`, keep `[K]`. Made before the levels are read back.
+ * Every level's rows (null: a level without rows) in one list sorted by descending key (non-candidates
+ * last), with each row's level and the GPU NMS's keep mask: keys, boxes, scores, labels, anchor indices,
+ * levels, keep, all `[K]` (boxes `[K, 4]`).
  */
-function sortedWithKeepMask(levels: CandidateTensors[], iouThreshold: number): tf.Tensor[] {
+function sortedWithKeepMask(rows: (CandidateTensors | null)[], iouThreshold: number): tf.Tensor[] {
   return tf.tidy(() => {
-    const keys = tf.concat(levels.map((r) => r[0]));
+    const present = rows.flatMap((r, level) => (r === null ? [] : [{ r, level }]));
+    const keys = tf.concat(present.map(({ r }) => r[0]));
     const { values, indices } = tf.topk(keys, keys.shape[0], true);
-    const sorted = (i: number) => tf.gather(tf.concat(levels.map((r) => r[i])), indices);
-    const boxes = sorted(1) as tf.Tensor2D;
-    const labels = sorted(3) as tf.Tensor1D;
-    return [values, boxes, sorted(2), labels, nmsKeepMask(boxes, labels, values, iouThreshold)];
+    const column = (i: number) => tf.gather(tf.concat(present.map(({ r }) => r[i])), indices);
+    const boxes = column(1) as tf.Tensor2D;
+    const labels = column(3) as tf.Tensor1D;
+    const levels = tf.gather(tf.concat(present.map(({ r, level }) => tf.fill([r[0].shape[0]], level))), indices);
+    return [values, boxes, column(2), labels, column(4), levels, nmsKeepMask(boxes, labels, values, iouThreshold)];
   });
 }
 
-/** Reads the sorted rows back (disposing them): the candidates as one BoxSet and the kept ones' indices, in score order. */
-async function readSorted(tensors: tf.Tensor[]): Promise<{ all: BoxSet; kept: number[] }> {
-  const [keys, boxes, scores, labels, keep] = await Promise.all(tensors.map((t) => t.data())).finally(() => tf.dispose(tensors));
-  let count = 0;
-  while (count < keys.length && keys[count] > -1) count++;
-  const all: BoxSet = { boxes: (boxes as Float32Array).slice(0, 4 * count), scores: (scores as Float32Array).slice(0, count), labels: Int32Array.from(labels.subarray(0, count)) };
-  const kept: number[] = [];
-  for (let i = 0; i < count; i++) if (keep[i] === 1) kept.push(i);
-  return { all, kept };
+/**
+ * Reads the sorted rows back (disposing them): the candidates of all levels as one set in score order,
+ * the kept ones' indices into it, and each level's candidates (the set's rows of that level, in order).
+ */
+async function readSorted(tensors: tf.Tensor[], levelCount: number): Promise<{ all: LevelCandidates; kept: number[]; candidates: LevelCandidates[] }> {
+  const [keys, boxes, scores, labels, anchors, levels, keep] = await Promise.all(tensors.map((t) => t.data())).finally(() => tf.dispose(tensors));
+  const all = leadingCandidates(keys, boxes as Float32Array, scores as Float32Array, labels, anchors);
+  const rowsOf = (level: number) => Array.from(all.scores.keys()).filter((i) => levels[i] === level);
+  const candidates = Array.from({ length: levelCount }, (_, level) => {
+    const rows = rowsOf(level);
+    return { ...pick(all, rows), anchorIndices: Int32Array.from(rows, (i) => all.anchorIndices[i]) };
+  });
+  return { all, kept: Array.from(all.scores.keys()).filter((i) => keep[i] === 1), candidates };
 }
 
 export async function postprocess(head: HeadLevels, phrases: readonly DetectionPhrase[], opts: PostprocessOptions): Promise<PostprocessResult> {
@@ -89,11 +96,21 @@ export async function postprocess(head: HeadLevels, phrases: readonly DetectionP
     tf.dispose([scores, ctr, reg]);
     return level;
   });
-  const present = rows.filter((r): r is CandidateTensors => r !== null);
-  const onGpu = present.length > 0 && gpuNmsActive(present[0][1], present[0][3], present[0][0]) ? sortedWithKeepMask(present, opts.nmsTh) : null;
-  const [candidates, gpuNms] = await Promise.all([Promise.all(rows.map(readCandidates)), onGpu && readSorted(onGpu)]);
-  const all = gpuNms ? gpuNms.all : concat(candidates);
-  let kept = gpuNms ? gpuNms.kept : classAwareNms(all, opts.nmsTh);
+  // On the GPU path the level rows are sorted together and read back once, with NMS done; else each
+  // level is read back and NMS runs on the CPU.
+  const first = rows.find((r): r is CandidateTensors => r !== null);
+  let candidates: LevelCandidates[];
+  let all: BoxSet;
+  let kept: number[];
+  if (first !== undefined && gpuNmsActive(first[1], first[3], first[0])) {
+    const sorted = sortedWithKeepMask(rows, opts.nmsTh);
+    tf.dispose(rows.filter((r): r is CandidateTensors => r !== null));
+    ({ candidates, all, kept } = await readSorted(sorted, rows.length));
+  } else {
+    candidates = await Promise.all(rows.map(readCandidates));
+    all = concat(candidates);
+    kept = classAwareNms(all, opts.nmsTh);
+  }
   if (kept.length > opts.detectionsPerImg) {
     const kth = all.scores[kept[opts.detectionsPerImg - 1]];
     kept = kept.filter((i) => all.scores[i] >= kth);

@@ -56,17 +56,24 @@ export function candidateTensors(
   });
 }
 
+/**
+ * The candidates among read-back top-k rows (keys descending, non-candidates −1 last): the rows before
+ * the first non-candidate, as LevelCandidates.
+ */
+export function leadingCandidates(keys: ArrayLike<number>, boxes: Float32Array, scores: Float32Array, labels: ArrayLike<number>, anchors: ArrayLike<number>): LevelCandidates {
+  let count = 0;
+  while (count < keys.length && keys[count] > -1) count++;
+  return {
+    boxes: boxes.slice(0, 4 * count),
+    scores: scores.slice(0, count),
+    labels: Int32Array.from({ length: count }, (_, i) => labels[i]),
+    anchorIndices: Int32Array.from({ length: count }, (_, i) => anchors[i]),
+  };
+}
+
 /** Reads one level's top-k rows back (disposing them) and keeps the candidates among them, in descending score order. */
 export async function readCandidates(rows: CandidateTensors | null): Promise<LevelCandidates> {
   if (rows === null) return { boxes: new Float32Array(0), scores: new Float32Array(0), labels: new Int32Array(0), anchorIndices: new Int32Array(0) };
-  const [keyData, boxData, scoreData, labelData, locationData] = await Promise.all(rows.map((t) => t.data())).finally(() => tf.dispose(rows));
-  const k = keyData.length;
-  let count = 0; // candidates among the top k: keys are sorted, non-candidates (−1) come last
-  while (count < k && keyData[count] > -1) count++;
-  return {
-    boxes: (boxData as Float32Array).slice(0, 4 * count),
-    scores: (scoreData as Float32Array).slice(0, count),
-    labels: Int32Array.from(labelData.subarray(0, count)),
-    anchorIndices: Int32Array.from(locationData.subarray(0, count)),
-  };
+  const [keys, boxes, scores, labels, anchors] = await Promise.all(rows.map((t) => t.data())).finally(() => tf.dispose(rows));
+  return leadingCandidates(keys, boxes as Float32Array, scores as Float32Array, labels, anchors);
 }
