@@ -25,14 +25,14 @@ export function conv2dBias(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1
     throw new Error(`conv2dBias: x [${x.shape}] does not match filter [${filter.shape}] and bias [${bias.shape}]`);
   }
   const [kh, kw] = filter.shape;
-  if (x.shape[0] === 1 && kh === kw && stride === kh && pad === 0 && fusedPathActive(x, filter, bias)) {
-    return patchConv(x, filter, bias);
-  }
-  if (x.shape[0] === 1 && cin % 4 === 0 && fusedPathActive(x, filter, bias)) {
-    return tf.tidy(() => {
-      const y = tf.engine().runKernel(KERNEL_NAME, { x: tf.squeeze(x, [0]), filter, bias }, { stride, pad }) as tf.Tensor3D;
-      return tf.expandDims(y, 0) as tf.Tensor4D;
-    });
+  if (x.shape[0] === 1 && fusedPathActive(x, filter, bias)) {
+    if (kh === kw && stride === kh && pad === 0) return patchConv(x, filter, bias);
+    if (cin % 4 === 0) {
+      return tf.tidy(() => {
+        const y = tf.engine().runKernel(KERNEL_NAME, { x: tf.squeeze(x, [0]), filter, bias }, { stride, pad }) as tf.Tensor3D;
+        return tf.expandDims(y, 0) as tf.Tensor4D;
+      });
+    }
   }
   return conv2dBiasReference(x, filter, bias, stride, pad);
 }
