@@ -11,7 +11,10 @@
 // Layouts (f32, row-major, contiguous): x [H, W, C4] (C4 = Cin rounded up to 4, zero channels past
 // Cin; read as vec4); offset [Hout, Wout, 18] (2k = Δy, 2k+1 = Δx); mask [Hout, Wout, 9] (already
 // sigmoid); tapFilter [9, C4, O8] = W transposed to tap-major and zero-padded (O8 = Cout rounded up to 8;
-// read as vec4); bias [Cout] (not read when HAS_BIAS is false); out [Hout, Wout, Cout].
+// read as vec4) or, when HALF_FILTER, its f16 pairs [9 · C4 / 2, O8] (`f16-pairs.wgsl`: word [p, o] =
+// tapFilter[2p, o] | tapFilter[2p + 1, o] << 16 over the flattened 9 · C4 rows; unpacked to f32 with
+// core WGSL's unpack2x16float, half the filter bytes); bias [Cout] (not read when HAS_BIAS is false);
+// out [Hout, Wout, Cout].
 // P = Hout · Wout output pixels.
 //
 // Dispatch: ⌈P / TILE_P⌉ × ⌈O8 / TILE_C⌉ workgroups of 256 threads. A workgroup owns TILE_P output
@@ -27,6 +30,8 @@
 
 // Whether bias is added.
 override HAS_BIAS: bool = true;
+// Whether the filter is held as f16 pairs (else f32; either is bound as u32 words).
+override HALF_FILTER: bool = false;
 // Output pixels and channels per workgroup (TILE_P a multiple of 4 and ≤ 128, TILE_C a multiple of 8,
 // (TILE_P / 4) · (TILE_C / 8) ≤ 256) and input channels per chunk (a multiple of 4).
 override TILE_P: u32 = 32u;
@@ -49,7 +54,7 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> offset: array<f32>;
 @group(0) @binding(2) var<storage, read> mask: array<f32>;
-@group(0) @binding(3) var<storage, read> tapFilter: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> tapFilter: array<vec4<u32>>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
@@ -98,6 +103,38 @@ fn sampleCorners(r: u32, p0: u32, k: u32) {
   }
 }
 
+// Four words of f16 pairs → the four low halves and the four high halves, as f32.
+fn unpackPairs(v: vec4<u32>) -> array<vec4<f32>, 2> {
+  let a = unpack2x16float(v.x);
+  let b = unpack2x16float(v.y);
+  let c = unpack2x16float(v.z);
+  let d = unpack2x16float(v.w);
+  return array<vec4<f32>, 2>(vec4<f32>(a.x, b.x, c.x, d.x), vec4<f32>(a.y, b.y, c.y, d.y));
+}
+
+// The filter at tap k, input channels c … c + 3 (c a multiple of 4), output channels 8 · col4 / 2 … + 7
+// (col4: the first vec4 column): two matrices whose columns are the input channels, rows 4 output
+// channels each.
+fn filterBlock(k: u32, c: u32, col4: u32) -> array<mat4x4<f32>, 2> {
+  let oq = params.o8 / 4u;
+  if (HALF_FILTER) {
+    let r = ((k * params.c4 + c) / 2u) * oq + col4; // pair row (c, c + 1); the next row holds (c + 2, c + 3)
+    let c01First = unpackPairs(tapFilter[r]);        // channels c, c + 1 at the first 4 outputs
+    let c01Second = unpackPairs(tapFilter[r + 1u]);  // … at the second 4
+    let c23First = unpackPairs(tapFilter[r + oq]);
+    let c23Second = unpackPairs(tapFilter[r + oq + 1u]);
+    return array<mat4x4<f32>, 2>(
+      mat4x4<f32>(c01First[0], c01First[1], c23First[0], c23First[1]),
+      mat4x4<f32>(c01Second[0], c01Second[1], c23Second[0], c23Second[1]),
+    );
+  }
+  let f = (k * params.c4 + c) * oq + col4;
+  return array<mat4x4<f32>, 2>(
+    mat4x4<f32>(bitcast<vec4<f32>>(tapFilter[f]), bitcast<vec4<f32>>(tapFilter[f + oq]), bitcast<vec4<f32>>(tapFilter[f + 2u * oq]), bitcast<vec4<f32>>(tapFilter[f + 3u * oq])),
+    mat4x4<f32>(bitcast<vec4<f32>>(tapFilter[f + 1u]), bitcast<vec4<f32>>(tapFilter[f + oq + 1u]), bitcast<vec4<f32>>(tapFilter[f + 2u * oq + 1u]), bitcast<vec4<f32>>(tapFilter[f + 3u * oq + 1u])),
+  );
+}
+
 @compute @workgroup_size(THREADS)
 fn main(
   @builtin(workgroup_id) wg: vec3<u32>,
@@ -106,7 +143,6 @@ fn main(
   let p0 = wg.x * TILE_P;
   let o0 = wg.y * TILE_C;
   let cq4 = params.c4 / 4u;  // vec4s per input pixel
-  let oq = params.o8 / 4u;   // vec4s per filter row
   let chunkQ = CHUNK / 4u;
   // This thread's block; threads past the tile (or past O8) only help with sampling.
   let blocksC = TILE_C / 8u;
@@ -153,9 +189,9 @@ fn main(
           let s2 = columns[(4u * pb + 2u) * chunkQ + cq];
           let s3 = columns[(4u * pb + 3u) * chunkQ + cq];
           // Columns: the filter vec4s (8 output channels as two halves) of the 4 input channels.
-          let f = (k * params.c4 + 4u * (c0 + cq)) * oq + filterCol;
-          let w0 = mat4x4<f32>(tapFilter[f], tapFilter[f + oq], tapFilter[f + 2u * oq], tapFilter[f + 3u * oq]);
-          let w1 = mat4x4<f32>(tapFilter[f + 1u], tapFilter[f + oq + 1u], tapFilter[f + 2u * oq + 1u], tapFilter[f + 3u * oq + 1u]);
+          let wb = filterBlock(k, 4u * (c0 + cq), filterCol);
+          let w0 = wb[0];
+          let w1 = wb[1];
           a00 += w0 * s0;
           a01 += w1 * s0;
           a10 += w0 * s1;

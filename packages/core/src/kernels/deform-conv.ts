@@ -3,12 +3,15 @@
 // fused kernel `shaders/deform-conv.wgsl` (sampling fused into a register-tiled GEMM) that replaces
 // it on the `webgpu` backend while fused kernels are on. Both take the weight tap-major [9, Cin, Cout]
 // (the layout the model prepares once, `DCN_FILTER_LAYOUT`); the fused path pads it to 4 input /
-// 8 output channels for vec4 reads when the widths need it.
+// 8 output channels for vec4 reads when the widths need it. A filter stored f16 on disk can be held
+// as f16 pairs instead (`tapMajorPairs`, padded once; `modulatedDeformConv3x3F16`): the fused kernel
+// reads the pairs, the reference unpacks them.
 //   out[y,x,o] = bias[o] + Σ_{c,i,j} W[o,c,i,j] · m_k(y,x) · bilinear(X_c, y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k)
 // with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
 // −1 < px < W; each bilinear corner outside the image contributes 0.
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/deform-conv.wgsl?raw';
+import { packF16Pairs, unpackF16Pairs } from './f16-pairs.ts';
 import { fusedPathActive } from './fused-switch.ts';
 import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
@@ -38,6 +41,27 @@ export function tapMajorFilter(weight: tf.Tensor4D): tf.Tensor3D {
 /** The prepared-weight layout name of `tapMajorFilter`. */
 export const DCN_FILTER_LAYOUT = 'taps,cin,cout';
 
+/** Input channels rounded up to 4 and output channels to 8: the widths the fused kernel reads. */
+function paddedWidths(cin: number, cout: number): { c4: number; o8: number } {
+  return { c4: Math.ceil(cin / 4) * 4, o8: Math.ceil(cout / 8) * 8 };
+}
+
+/**
+ * The official `[Cout, Cin, 3, 3]` weight tap-major, padded to `[9, C4, O8]` and held as f16 pairs
+ * over its 9 · C4 rows: `[9 · C4 / 2, O8]` int32 (`f16-pairs.ts`). Exact for a weight stored f16.
+ */
+export function tapMajorPairs(weight: tf.Tensor4D): tf.Tensor2D {
+  const [cout, cin] = weight.shape;
+  const { c4, o8 } = paddedWidths(cin, cout);
+  return tf.tidy(() => {
+    const padded = tf.pad(tapMajorFilter(weight), [[0, 0], [0, c4 - cin], [0, o8 - cout]]); // [9, C4, O8]
+    return packF16Pairs(tf.transpose(tf.reshape(padded, [9 * c4, o8])) as tf.Tensor2D);
+  });
+}
+
+/** The prepared-weight layout name of `tapMajorPairs`. */
+export const DCN_FILTER_F16_LAYOUT = 'taps·cin4/2,cout8 f16 pairs';
+
 /**
  * x `[H, W, Cin]`, offset `[Hout, Wout, 18]`, mask `[Hout, Wout, 9]` (already sigmoid),
  * filter `[9, Cin, Cout]` (tapMajorFilter), bias `[Cout]` or null, stride 1|2, padding 1 → `[Hout, Wout, Cout]`.
@@ -52,17 +76,46 @@ export function modulatedDeformConv3x3(
 ): tf.Tensor3D {
   if (fusedPathActive(x, offset, mask, filter, bias)) {
     return tf.tidy(() => {
-      // The shader reads x with channels padded to 4 and the filter [9, C4, O8] (vec4 rows).
+      // The shader reads the filter [9, C4, O8] (vec4 rows).
       const [, cin, cout] = filter.shape;
-      const c4 = Math.ceil(cin / 4) * 4;
-      const o8 = Math.ceil(cout / 8) * 8;
-      const xPadded = c4 === cin ? x : tf.pad(x, [[0, 0], [0, 0], [0, c4 - cin]]);
+      const { c4, o8 } = paddedWidths(cin, cout);
       const padded = c4 === cin && o8 === cout ? filter : tf.pad(filter, [[0, 0], [0, c4 - cin], [0, o8 - cout]]);
-      // Without bias the filter fills bias's binding; the shader does not read it then.
-      return tf.engine().runKernel(KERNEL_NAME, { x: xPadded, offset, mask, filter: padded, bias: bias ?? padded }, { stride, cout, hasBias: bias !== null }) as tf.Tensor3D;
+      return runFused(x, offset, mask, padded, bias, stride, cout, false);
     });
   }
   return modulatedDeformConv3x3Reference(x, offset, mask, filter, bias, stride);
+}
+
+/** As `modulatedDeformConv3x3`, the filter held as f16 pairs `[9 · C4 / 2, O8]` (`tapMajorPairs` of a `[cout, Cin, 3, 3]` weight). */
+export function modulatedDeformConv3x3F16(
+  x: tf.Tensor3D,
+  offset: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  pairs: tf.Tensor2D,
+  cout: number,
+  bias: tf.Tensor1D | null,
+  stride: 1 | 2,
+): tf.Tensor3D {
+  const cin = x.shape[2];
+  const { c4, o8 } = paddedWidths(cin, cout);
+  if (pairs.shape[0] !== (9 * c4) / 2 || pairs.shape[1] !== o8) {
+    throw new Error(`modulatedDeformConv3x3F16: pairs [${pairs.shape}] do not hold a ${cout} × ${cin} × 3 × 3 filter (expected [${(9 * c4) / 2}, ${o8}])`);
+  }
+  if (fusedPathActive(x, offset, mask, pairs, bias)) return tf.tidy(() => runFused(x, offset, mask, pairs, bias, stride, cout, true));
+  return tf.tidy(() => {
+    const filter = tf.slice(tf.reshape(unpackF16Pairs(pairs), [9, c4, o8]), [0, 0, 0], [9, cin, cout]) as tf.Tensor3D;
+    return modulatedDeformConv3x3Reference(x, offset, mask, filter, bias, stride);
+  });
+}
+
+/** The fused kernel on x (channels padded to 4 here) and a filter already padded to C4 / O8 (f32 `[9, C4, O8]` or its pairs). */
+function runFused(x: tf.Tensor3D, offset: tf.Tensor3D, mask: tf.Tensor3D, filter: tf.Tensor, bias: tf.Tensor1D | null, stride: 1 | 2, cout: number, halfFilter: boolean): tf.Tensor3D {
+  const cin = x.shape[2];
+  const { c4 } = paddedWidths(cin, cout);
+  const xPadded = c4 === cin ? x : tf.pad(x, [[0, 0], [0, 0], [0, c4 - cin]]);
+  // Without bias the filter fills bias's binding; the shader does not read it then.
+  const attrs = { stride, cout, hasBias: bias !== null, halfFilter };
+  return tf.engine().runKernel(KERNEL_NAME, { x: xPadded, offset, mask, filter, bias: bias ?? filter }, attrs) as tf.Tensor3D;
 }
 
 /** The plain-tfjs composite the fused kernel must match. */
@@ -127,7 +180,7 @@ function tiles(c4: number, o8: number): { TILE_P: number; TILE_C: number; CHUNK:
 
 registerWgslKernel(KERNEL_NAME, ({ x, offset, mask, filter, bias }, backend, attrs) => {
   const [h, w, c4] = x.shape;
-  const o8 = filter.shape[2];
+  const o8 = filter.shape[filter.shape.length - 1]; // [9, C4, O8], or pairs [9 · C4 / 2, O8]
   const cout = attrs.cout as number;
   const stride = attrs.stride as number;
   const hOut = Math.floor((h - 1) / stride) + 1;
@@ -136,7 +189,7 @@ registerWgslKernel(KERNEL_NAME, ({ x, offset, mask, filter, bias }, backend, att
   return runWgsl(backend, {
     label: 'deform-conv',
     code: shader,
-    constants: { HAS_BIAS: attrs.hasBias ? 1 : 0, ...tile },
+    constants: { HAS_BIAS: attrs.hasBias ? 1 : 0, HALF_FILTER: attrs.halfFilter ? 1 : 0, ...tile },
     inputs: [x, offset, mask, filter, bias],
     outputShapes: [[hOut, wOut, cout]],
     params: packParams([

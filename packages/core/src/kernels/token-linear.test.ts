@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { maxAbsDiff, useBackend } from '../testing/backends.ts';
 import { seededRandom } from './check-util.ts';
-import { tokenLinear } from './token-linear.ts';
+import { packF16Pairs } from './f16-pairs.ts';
+import { randomHalfWeights } from './linear-f16.check.ts';
+import { tokenLinear, tokenLinearF16 } from './token-linear.ts';
 import { tokenLinearCheck } from './token-linear.check.ts';
 
 /** Plain JS x [M, K] · W [K, N] + bias, in f64. */
@@ -39,5 +41,22 @@ describe('fused token linear on webgpu', () => {
     expect(profile.kernelNames).toContain('WebglipTokenLinear');
     expect(maxAbsDiff(await y.data(), jsLinear(x, w, bias, m, k, n)).maxAbs).toBeLessThan(1e-5);
     tf.dispose([y, ...inputs]);
+  });
+
+  it('weights held as f16 pairs: runs the kernel and equals a plain JS linear on the f16 values', async () => {
+    await useBackend('webgpu');
+    const [m, k, n] = [19, 12, 8];
+    const random = seededRandom(77);
+    const x = Float32Array.from({ length: m * k }, () => random() - 0.5);
+    const official = randomHalfWeights(n * k, random).values; // [out, in]
+    const w = Float32Array.from({ length: k * n }, (_, i) => official[(i % n) * k + Math.floor(i / n)]); // [in, out]
+    const bias = Float32Array.from({ length: n }, () => random() - 0.5);
+    const weight = tf.tensor2d(official, [n, k]);
+    const inputs = [tf.tensor2d(x, [m, k]), packF16Pairs(weight), tf.tensor1d(bias)] as const;
+    const profile = await tf.profile(() => tokenLinearF16(...inputs));
+    const y = profile.result as tf.Tensor;
+    expect(profile.kernelNames).toContain('WebglipTokenLinear');
+    expect(maxAbsDiff(await y.data(), jsLinear(x, w, bias, m, k, n)).maxAbs).toBeLessThan(1e-5);
+    tf.dispose([y, weight, ...inputs]);
   });
 });

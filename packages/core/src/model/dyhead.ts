@@ -3,11 +3,11 @@
 // up (DyConv.0 on l+1, then bilinear align_corners=True)], each a modulated deformable conv + GroupNorm;
 // scale attention h_sigmoid(ReLU(conv1×1(avgpool(t)))) per term, mean over terms, then DyReLU.
 import * as tf from '@tensorflow/tfjs';
-import { DCN_FILTER_LAYOUT, modulatedDeformConv3x3, tapMajorFilter } from '../kernels/deform-conv.ts';
+import { DCN_FILTER_F16_LAYOUT, DCN_FILTER_LAYOUT, modulatedDeformConv3x3, modulatedDeformConv3x3F16, tapMajorFilter, tapMajorPairs } from '../kernels/deform-conv.ts';
 import { groupNorm } from '../kernels/group-norm.ts';
 import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { conv2d, linear } from './official-layers.ts';
+import { conv2d, heldAsF16, linear } from './official-layers.ts';
 
 export interface DyConvOptions {
   gnGroups: number;
@@ -19,17 +19,18 @@ function hSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.div(tf.relu6(tf.add(x, 3)), 6);
 }
 
-/** Conv3x3Norm `${prefix}` = ModulatedDeformConv (`.conv`) + GroupNorm (`.bn`): x `[1, H, W, C]` → `[1, Hout, Wout, C]`. */
+/**
+ * Conv3x3Norm `${prefix}` = ModulatedDeformConv (`.conv`) + GroupNorm (`.bn`): x `[1, H, W, C]` → `[1, Hout, Wout, C]`.
+ * The conv's filter is held tap-major, as f16 pairs when it was stored f16 (`heldAsF16`).
+ */
 function deformConvNorm(w: WeightMap, prefix: string, x: tf.Tensor4D, offset: tf.Tensor3D, mask: tf.Tensor3D, stride: 1 | 2, opts: DyConvOptions): tf.Tensor4D {
   return tf.tidy(() => {
-    const y = modulatedDeformConv3x3(
-      tf.squeeze(x, [0]) as tf.Tensor3D,
-      offset,
-      mask,
-      w.prepared(`${prefix}.conv.weight`, DCN_FILTER_LAYOUT, (t) => tapMajorFilter(t as tf.Tensor4D)) as tf.Tensor3D,
-      w.get(`${prefix}.conv.bias`) as tf.Tensor1D,
-      stride,
-    );
+    const name = `${prefix}.conv.weight`;
+    const bias = w.get(`${prefix}.conv.bias`) as tf.Tensor1D;
+    const image = tf.squeeze(x, [0]) as tf.Tensor3D;
+    const y = heldAsF16(w, name, DCN_FILTER_F16_LAYOUT, x)
+      ? modulatedDeformConv3x3F16(image, offset, mask, w.prepared(name, DCN_FILTER_F16_LAYOUT, (t) => tapMajorPairs(t as tf.Tensor4D)) as tf.Tensor2D, bias.shape[0], bias, stride)
+      : modulatedDeformConv3x3(image, offset, mask, w.prepared(name, DCN_FILTER_LAYOUT, (t) => tapMajorFilter(t as tf.Tensor4D)) as tf.Tensor3D, bias, stride);
     const gamma = w.get(`${prefix}.bn.weight`) as tf.Tensor1D;
     return groupNorm(tf.expandDims(y, 0) as tf.Tensor4D, gamma, w.get(`${prefix}.bn.bias`) as tf.Tensor1D, opts.gnGroups, opts.gnEps);
   });

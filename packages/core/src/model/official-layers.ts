@@ -1,12 +1,12 @@
 // torch.nn layers applied with official-layout weights: Linear `[out, in]`, Conv2d `[Cout, Cin, kh, kw]`.
-// Each weight is transposed once into the layout its op reads (WeightMap.prepared) and held so; text-path
-// Linear weights stored f16 on disk are held as f16 pairs for the f16-weight kernel.
+// Each weight is transposed once into the layout its op reads (WeightMap.prepared) and held so; Linear
+// weights stored f16 on disk are held as f16 pairs (half the GPU memory of f32, nothing lost).
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBias } from '../kernels/conv2d.ts';
 import { packF16Pairs } from '../kernels/f16-pairs.ts';
 import { fusedPathActive } from '../kernels/fused-switch.ts';
 import { linearF16 } from '../kernels/linear-f16.ts';
-import { type LinearActivation, tokenLinear } from '../kernels/token-linear.ts';
+import { type LinearActivation, tokenLinear, tokenLinearF16 } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 
 /** The prepared layout of a Linear weight held as f16 pairs `[in/2, out]` (see `f16-pairs.ts`). */
@@ -22,35 +22,54 @@ export function linearWeightInOut(w: WeightMap, prefix: string): tf.Tensor2D {
 
 /**
  * nn.Linear `${prefix}.weight` `[out, in]` (+ `.bias`), then `activation`: x `[..., in]` → `[..., out]`
- * (the token-linear kernel or its reference).
+ * (the token-linear kernel or its reference). A weight stored f16 on disk, first used while fused
+ * kernels are on, with `in` and `out` multiples of 4, is held as f16 pairs (`heldAsPairs`).
  */
 export function linear(w: WeightMap, prefix: string, x: tf.Tensor, activation: LinearActivation = 'none'): tf.Tensor {
   const bias = w.has(`${prefix}.bias`) ? (w.get(`${prefix}.bias`) as tf.Tensor1D) : null;
+  const name = `${prefix}.weight`;
+  if (heldAsPairs(w, name, x, 4)) return tokenLinearF16(x, pairsOf(w, name), bias, activation);
   return tokenLinear(x, linearWeightInOut(w, prefix), bias, activation);
 }
 
 /**
  * nn.Linear over text tokens (few rows, wide weights: BERT, the fusion's text side, the token
- * projection). A weight stored as f16 on disk, first used while fused kernels are on, is held on
- * the GPU as f16 pairs — half the memory of f32, no precision lost — and multiplied by the
- * f16-weight kernel (f32 arithmetic); with fused kernels off later, its reference unpacks it per
- * call. Every other weight goes through `linear`.
+ * projection): as `linear`, with the f16-weight kernel shaped for few rows when the weight is
+ * held as f16 pairs (`in` even, a bias).
  */
 export function textLinear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor {
   const name = `${prefix}.weight`;
   const bias = `${prefix}.bias`;
-  const held = w.layoutOf(name);
-  const asPairs = held === F16_PAIRS || (held === undefined && pairsEligible(w, name, bias, x));
-  if (!asPairs) return linear(w, prefix, x);
-  const pairs = w.prepared(name, F16_PAIRS, (t) => packF16Pairs(t as tf.Tensor2D)) as tf.Tensor2D;
-  return linearF16(x, pairs, w.get(bias) as tf.Tensor1D);
+  if (!w.has(bias) || !heldAsPairs(w, name, x, 2)) return linear(w, prefix, x);
+  return linearF16(x, pairsOf(w, name), w.get(bias) as tf.Tensor1D);
 }
 
-/** A weight not yet prepared becomes f16 pairs when fused kernels are on and nothing is lost: f16 on disk, even `in`, a bias. */
-function pairsEligible(w: WeightMap, name: string, bias: string, x: tf.Tensor): boolean {
-  if (!fusedPathActive(x) || !w.storedAsF16(name) || !w.has(bias)) return false;
-  const [, inDim] = w.get(name).shape as [number, number];
-  return inDim % 2 === 0;
+/**
+ * Whether the Linear weight `name` is (or, on its first use, becomes) held as f16 pairs
+ * (`heldAsF16`), with `in` a multiple of `inMultiple`, and `out` of 4 when `inMultiple` is 4: what
+ * the kernel reading the pairs needs.
+ */
+function heldAsPairs(w: WeightMap, name: string, x: tf.Tensor, inMultiple: 2 | 4): boolean {
+  if (!heldAsF16(w, name, F16_PAIRS, x)) return false;
+  if (w.layoutOf(name) === F16_PAIRS) return true;
+  const [outDim, inDim] = w.get(name).shape as [number, number];
+  return inDim % inMultiple === 0 && (inMultiple === 2 || outDim % 4 === 0);
+}
+
+/**
+ * Whether weight `name` is held, or on its first use will be, in the f16 layout `f16Layout`: it
+ * is already, or it is not prepared yet, stored f16 on disk (so nothing is lost) and fused kernels
+ * are on for `x`. A weight first used with fused kernels off stays f32; one held in f16 is unpacked
+ * per call by the kernels' references when fused kernels are off later.
+ */
+export function heldAsF16(w: WeightMap, name: string, f16Layout: string, x: tf.Tensor): boolean {
+  const held = w.layoutOf(name);
+  if (held !== undefined) return held === f16Layout;
+  return fusedPathActive(x) && w.storedAsF16(name);
+}
+
+function pairsOf(w: WeightMap, name: string): tf.Tensor2D {
+  return w.prepared(name, F16_PAIRS, (t) => packF16Pairs(t as tf.Tensor2D)) as tf.Tensor2D;
 }
 
 /** nn.Conv2d with bias, zero padding `pad`: x `[1, H, W, Cin]` → `[1, Hout, Wout, Cout]`. */
