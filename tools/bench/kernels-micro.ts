@@ -5,13 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { biAttention, biAttentionReference } from '@webglip/core/kernels/bi-attention.ts';
 import { conv2dBias, conv2dBiasReference } from '@webglip/core/kernels/conv2d.ts';
-import { modulatedDeformConv3x3, modulatedDeformConv3x3Reference } from '@webglip/core/kernels/deform-conv.ts';
+import { modulatedDeformConv3x3, modulatedDeformConv3x3F16, modulatedDeformConv3x3Reference, tapMajorFilter, tapMajorPairs } from '@webglip/core/kernels/deform-conv.ts';
 import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
 import { packF16Pairs } from '@webglip/core/kernels/f16-pairs.ts';
 import { groupNorm, groupNormReference } from '@webglip/core/kernels/group-norm.ts';
 import { layerNorm, layerNormReference } from '@webglip/core/kernels/layer-norm.ts';
 import { linearF16 } from '@webglip/core/kernels/linear-f16.ts';
-import { tokenLinear, tokenLinearReference } from '@webglip/core/kernels/token-linear.ts';
+import { tokenLinear, tokenLinearF16, tokenLinearReference } from '@webglip/core/kernels/token-linear.ts';
 import { windowAttention, windowAttentionReference } from '@webglip/core/kernels/window-attention.ts';
 import { vlFuse } from '@webglip/core/model/fusion.ts';
 import { WeightMap } from '@webglip/core/weights/weight-map.ts';
@@ -177,6 +177,19 @@ function deformConvCase(shapes: string, h: number, w: number, c: number, reps: n
     () => modulatedDeformConv3x3(x, off, mask, weight, bias, 1), () => modulatedDeformConv3x3Reference(x, off, mask, weight, bias, 1), reps, peak);
 }
 
+/**
+ * The deform conv with its filter held as f16 pairs (the engine's choice for filters stored f16)
+ * against the plain path on the same values as an f32 filter.
+ */
+function deformConvF16Case(shapes: string, h: number, w: number, c: number, reps: number, peak: number): Promise<KernelCase> {
+  const official = rand([c, c, 3, 3], 15, 0.05) as tf.Tensor4D;
+  const inputs = [rand([h, w, c], 12), rand([h, w, 18], 13, 2), tf.sigmoid(rand([h, w, 9], 14, 3)), tapMajorPairs(official), tapMajorFilter(official), rand([c], 16)];
+  official.dispose();
+  const [x, off, mask, pairs, weight, bias] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor2D, tf.Tensor3D, tf.Tensor1D];
+  return kernelCase(`deformConv3x3 ${h}×${w}×${c} f16 filter`, shapes, 2 * h * w * c * c * 9, inputs,
+    () => modulatedDeformConv3x3F16(x, off, mask, pairs, c, bias, 1), () => modulatedDeformConv3x3Reference(x, off, mask, weight, bias, 1), reps, peak);
+}
+
 function layerNormCase(shapes: string, n: number, c: number, reps: number, peak: number): Promise<KernelCase> {
   const inputs = [rand([n, c], 17), rand([c], 18), rand([c], 19)];
   const [x, g, b] = inputs;
@@ -189,6 +202,16 @@ function tokenLinearCase(shapes: string, m: number, k: number, n: number, reps: 
   const [x, weight, bias] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
   return kernelCase(`tokenLinear ${m}×${k}→${n}`, shapes, 2 * m * k * n, inputs,
     () => tokenLinear(x, weight, bias), () => tokenLinearReference(x, weight, bias), reps, peak);
+}
+
+/** The token linear with its weight held as f16 pairs against the plain path on the same values as an f32 weight. */
+function tokenLinearF16Case(shapes: string, m: number, k: number, n: number, reps: number, peak: number): Promise<KernelCase> {
+  const official = rand([n, k], 30, 0.1);
+  const inputs = [rand([m, k], 29), packF16Pairs(official as tf.Tensor2D), tf.transpose(official), rand([n], 31)];
+  official.dispose();
+  const [x, pairs, weight, bias] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  return kernelCase(`tokenLinear ${m}×${k}→${n} f16 weights`, shapes, 2 * m * k * n, inputs,
+    () => tokenLinearF16(x, pairs, bias), () => tokenLinearReference(x, weight, bias), reps, peak);
 }
 
 function conv2dCase(shapes: string, h: number, w: number, cin: number, cout: number, k: number, reps: number, peak: number): Promise<KernelCase> {
@@ -271,11 +294,13 @@ export async function benchKernels(small: { tokens: number; p3: [number, number]
   add(await windowAttentionCase(`GLIP-T stage 1 at ${side} px`, Math.ceil(side / 4), 3, 32, opts.reps, peak));
   add(await deformConvCase('small model P3', small.p3[0], small.p3[1], 64, opts.reps, peak));
   add(await deformConvCase(`GLIP-T P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps, peak));
+  add(await deformConvF16Case(`GLIP-T P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, opts.reps, peak));
   add(await layerNormCase('small model fusion', small.tokens, 64, opts.reps, peak));
   add(await layerNormCase('GLIP-T fusion', n, 256, opts.reps, peak));
   const stage1 = Math.ceil(side / 4) ** 2;
   add(await tokenLinearCase('small model stage-1 qkv', small.p3[0] * small.p3[1] * 4, 24, 72, opts.reps, peak));
   add(await tokenLinearCase(`GLIP-T stage-1 MLP at ${side} px`, stage1, 96, 384, opts.reps, peak));
+  add(await tokenLinearF16Case(`GLIP-T stage-1 MLP at ${side} px`, stage1, 96, 384, opts.reps, peak));
   add(await conv2dCase('small model FPN P3', small.p3[0], small.p3[1], 64, 64, 3, opts.reps, peak));
   add(await conv2dCase(`GLIP-T FPN P3 at ${side} px`, Math.ceil(side / 8), Math.ceil(side / 8), 256, 256, 3, opts.reps, peak));
   add(await groupNormCase('small model P3', small.p3[0], small.p3[1], 64, opts.reps, peak));
