@@ -5,6 +5,7 @@ import { biAttentionCheck } from './bi-attention.check.ts';
 import type { KernelCheck } from './check-util.ts';
 import { conv2dCheck } from './conv2d.check.ts';
 import { deformConvCheck } from './deform-conv.check.ts';
+import { embeddingF16Check } from './embedding-f16.check.ts';
 import { groupNormCheck } from './group-norm.check.ts';
 import { layerNormCheck } from './layer-norm.check.ts';
 import { linearF16Check } from './linear-f16.check.ts';
@@ -14,4 +15,4 @@ import { windowAttentionCheck } from './window-attention.check.ts';
 
 export type { CheckResult, KernelCheck } from './check-util.ts';
 
-export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck, deformConvCheck, linearF16Check, tokenLinearCheck, conv2dCheck, groupNormCheck, nmsCheck];
+export const KERNEL_CHECKS: readonly KernelCheck[] = [layerNormCheck, biAttentionCheck, windowAttentionCheck, deformConvCheck, linearF16Check, tokenLinearCheck, conv2dCheck, groupNormCheck, nmsCheck, embeddingF16Check];

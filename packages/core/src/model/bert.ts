@@ -9,7 +9,7 @@ import { PromptError } from '../errors.ts';
 import { layerNorm } from '../kernels/layer-norm.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { geluErf } from './gelu.ts';
-import { textLinear } from './official-layers.ts';
+import { embedding, textLinear } from './official-layers.ts';
 
 const PREFIX = 'language_backbone.body.model';
 const MASK_VALUE = -10000; // HF get_extended_attention_mask: (1 − m)·−10000
@@ -49,7 +49,7 @@ export function bertLayer(w: WeightMap, prefix: string, x: tf.Tensor2D, mask: tf
 export function bertEmbeddings(inputIds: Int32Array, w: WeightMap, cfg: BertConfig): tf.Tensor2D {
   return tf.tidy(() => {
     const e = `${PREFIX}.embeddings`;
-    const words = tf.gather(w.get(`${e}.word_embeddings.weight`), tf.tensor1d(inputIds, 'int32'));
+    const words = embedding(w, `${e}.word_embeddings.weight`, tf.tensor1d(inputIds, 'int32'));
     const tokenType = tf.slice(w.get(`${e}.token_type_embeddings.weight`), [0, 0], [1, -1]);
     const positions = tf.slice(w.get(`${e}.position_embeddings.weight`), [0, 0], [inputIds.length, -1]);
     const sum = tf.add(tf.add(words, tokenType), positions); // HF order: (inputs + token_type) + position

@@ -1,6 +1,7 @@
-// The shipped model (f16 on disk) on webgpu with fused kernels: its Linears and deformable-conv
-// filters are held as f16 pairs and give what the same values held as f32 give — the text path
-// (BERT, the first fusion layer in both directions, the token projection; the few-rows f16 kernel),
+// The shipped model (f16 on disk) on webgpu with fused kernels: its Linears, word embeddings and
+// deformable-conv filters are held as f16 pairs and give what the same values held as f32 give — the
+// text path (BERT with its embeddings, the first fusion layer in both directions, the token
+// projection; the few-rows f16 kernel),
 // Swin (the token linear's f16 entry point; patch merging has no bias) and a DyConv block (the
 // deform conv's f16 filter). Tolerance 1e-4 · max |f32 path|.
 import { resolve } from 'node:path';
@@ -47,7 +48,7 @@ function expectClose(got: Float32Array[], want: Float32Array[], names: string[])
 }
 
 describe('the shipped model\'s weights held as f16 on webgpu', () => {
-  it('holds its text Linears as f16 pairs and matches the f32 Linears on the same values', async () => {
+  it('holds its text Linears and word embeddings as f16 pairs and matches f32 on the same values', async () => {
     await useBackend('webgpu');
     const { config, half, plain } = await halfAndPlain();
     const { bert, dyhead } = config;
@@ -56,6 +57,8 @@ describe('the shipped model\'s weights held as f16 on webgpu', () => {
     const got = await textPath(half, visual, bert, dyhead.fusion.numHeads);
     const want = await textPath(plain, visual, bert, dyhead.fusion.numHeads);
     expect(half.layoutOf('language_backbone.body.model.encoder.layer.0.intermediate.dense.weight')).toBe('f16 pairs in/2,out');
+    expect(half.layoutOf('language_backbone.body.model.embeddings.word_embeddings.weight')).toBe('f16 pairs in/2,out');
+    expect(plain.layoutOf('language_backbone.body.model.embeddings.word_embeddings.weight')).toBeUndefined();
     expect(half.layoutOf('rpn.head.dyhead_tower.0.b_attn.attn.l_proj.weight')).toBe('f16 pairs in/2,out');
     expect(half.layoutOf('rpn.head.dyhead_tower.0.b_attn.attn.v_proj.weight')).toBe('in,out');
     expect(plain.layoutOf('language_backbone.body.model.encoder.layer.0.intermediate.dense.weight')).toBe('in,out');

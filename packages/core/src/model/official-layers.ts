@@ -1,8 +1,11 @@
-// torch.nn layers applied with official-layout weights: Linear `[out, in]`, Conv2d `[Cout, Cin, kh, kw]`.
+// torch.nn layers applied with official-layout weights: Linear `[out, in]`, Conv2d `[Cout, Cin, kh, kw]`,
+// Embedding `[V, D]`.
 // Each weight is transposed once into the layout its op reads (WeightMap.prepared) and held so; Linear
-// weights stored f16 on disk are held as f16 pairs (half the GPU memory of f32, nothing lost).
+// weights and embedding tables stored f16 on disk are held as f16 pairs (half the GPU memory of f32,
+// nothing lost).
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBias } from '../kernels/conv2d.ts';
+import { embeddingF16 } from '../kernels/embedding-f16.ts';
 import { packF16Pairs } from '../kernels/f16-pairs.ts';
 import { fusedPathActive } from '../kernels/fused-switch.ts';
 import { linearF16 } from '../kernels/linear-f16.ts';
@@ -70,6 +73,15 @@ export function heldAsF16(w: WeightMap, name: string, f16Layout: string, x: tf.T
 
 function pairsOf(w: WeightMap, name: string): tf.Tensor2D {
   return w.prepared(name, F16_PAIRS, (t) => packF16Pairs(t as tf.Tensor2D)) as tf.Tensor2D;
+}
+
+/**
+ * nn.Embedding `name` `[V, D]`: the rows of `ids` `[T]` (int32) → `[T, D]`. Held as f16 pairs
+ * (`heldAsPairs`, D even) and read by the f16 embedding kernel, else gathered from the f32 table.
+ */
+export function embedding(w: WeightMap, name: string, ids: tf.Tensor1D): tf.Tensor2D {
+  if (heldAsPairs(w, name, ids, 2)) return embeddingF16(pairsOf(w, name), ids); // the table as a [V, D] Linear weight
+  return tf.gather(w.get(name), ids) as tf.Tensor2D;
 }
 
 /** nn.Conv2d with bias, zero padding `pad`: x `[1, H, W, Cin]` → `[1, Hout, Wout, Cout]`. */
