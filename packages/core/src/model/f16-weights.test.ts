@@ -1,7 +1,7 @@
 // The shipped model (f16 on disk) on webgpu with fused kernels: its Linears, word embeddings and
 // deformable-conv filters are held as f16 pairs and give what the same values held as f32 give — the
-// text path (BERT with its embeddings, the first fusion layer in both directions, the token
-// projection; the few-rows f16 kernel),
+// text path (BERT with its embeddings, the first fusion layer in both directions — its image-side
+// weights unpacked per call by the folded form — and the token projection; the few-rows f16 kernel),
 // Swin (the token linear's f16 entry point; patch merging has no bias) and a DyConv block (the
 // deform conv's f16 filter). Tolerance 1e-4 · max |f32 path|.
 import { resolve } from 'node:path';
@@ -60,7 +60,7 @@ describe('the shipped model\'s weights held as f16 on webgpu', () => {
     expect(half.layoutOf('language_backbone.body.model.embeddings.word_embeddings.weight')).toBe('f16 pairs in/2,out');
     expect(plain.layoutOf('language_backbone.body.model.embeddings.word_embeddings.weight')).toBeUndefined();
     expect(half.layoutOf('rpn.head.dyhead_tower.0.b_attn.attn.l_proj.weight')).toBe('f16 pairs in/2,out');
-    expect(half.layoutOf('rpn.head.dyhead_tower.0.b_attn.attn.v_proj.weight')).toBe('in,out');
+    expect(half.layoutOf('rpn.head.dyhead_tower.0.b_attn.attn.v_proj.weight')).toBe('f16 pairs in/2,out'); // unpacked per call by the folded form
     expect(plain.layoutOf('language_backbone.body.model.encoder.layer.0.intermediate.dense.weight')).toBe('in,out');
     expectClose(got, want, ['bert hidden', 'fused lang', ...visual.map((_, i) => `fused visual ${i}`), 'token proj', 'token bias']);
     tf.dispose(visual);

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { biAttention } from '../kernels/bi-attention.ts';
 import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { linearWeightInOut } from './official-layers.ts';
+import { linearWeightValues } from './official-layers.ts';
 
 /** Extra columns of x̃, k̃, ṽ: the ones column carrying the query bias, padded so that C + 8 stays a multiple of 8. */
 const BIAS_COLUMNS = 8;
@@ -44,13 +44,13 @@ export function foldedImageAttention(
   return tf.tidy(() => {
     const [n, c] = x.shape;
     const [heads, t, d] = k.shape;
-    // The weights in the layout `linear` holds them in, so the folded and projected forms share one copy.
+    // The weights as `linear` holds them (f32 [in, out], or f16 pairs unpacked here), so the folded and projected forms share one copy.
     const byHead = (inOut: tf.Tensor2D): tf.Tensor3D => tf.transpose(tf.reshape(inOut, [c, heads, d]), [1, 0, 2]); // [C, H·d] → [H, C, d]
-    const wq = byHead(linearWeightInOut(w, `${attn}.v_proj`)); // [H, C, d]
+    const wq = byHead(linearWeightValues(w, `${attn}.v_proj`, x)); // [H, C, d]
     const bq = tf.reshape(w.get(`${attn}.v_proj.bias`), [heads, d, 1]);
-    const wvv = byHead(linearWeightInOut(w, `${attn}.values_v_proj`)); // [H, C, d]
+    const wvv = byHead(linearWeightValues(w, `${attn}.values_v_proj`, x)); // [H, C, d]
     const bvv = tf.reshape(w.get(`${attn}.values_v_proj.bias`), [heads, 1, d]);
-    const wout = tf.reshape(linearWeightInOut(w, `${attn}.out_v_proj`), [heads, d, c]); // [H·d, C] → [H, d, C]
+    const wout = tf.reshape(linearWeightValues(w, `${attn}.out_v_proj`, x), [heads, d, c]); // [H·d, C] → [H, d, C]
     const outBias = tf.mul(gammaV, w.get(`${attn}.out_v_proj.bias`)); // [C]: γ_v·b_out, added through head 0
     const headBias = tf.concat([tf.reshape(outBias, [1, 1, c]), tf.zeros([heads - 1, 1, c])], 0); // [H, 1, C]
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBias } from '../kernels/conv2d.ts';
 import { embeddingF16 } from '../kernels/embedding-f16.ts';
-import { packF16Pairs } from '../kernels/f16-pairs.ts';
+import { packF16Pairs, unpackF16Pairs } from '../kernels/f16-pairs.ts';
 import { fusedPathActive } from '../kernels/fused-switch.ts';
 import { linearF16 } from '../kernels/linear-f16.ts';
 import { type LinearActivation, tokenLinear, tokenLinearF16 } from '../kernels/token-linear.ts';
@@ -19,7 +19,7 @@ const F16_PAIRS = 'f16 pairs in/2,out';
  * nn.Linear `${prefix}.weight` `[out, in]` held as `[in, out]`: a plain matmul reads it (tfjs-webgpu's vec4
  * matmul needs an untransposed B, and its split-K matmul, chosen for K ≥ 2000, returns wrong values with transposeB).
  */
-export function linearWeightInOut(w: WeightMap, prefix: string): tf.Tensor2D {
+function linearWeightInOut(w: WeightMap, prefix: string): tf.Tensor2D {
   return w.prepared(`${prefix}.weight`, 'in,out', (t) => tf.transpose(t)) as tf.Tensor2D;
 }
 
@@ -33,6 +33,16 @@ export function linear(w: WeightMap, prefix: string, x: tf.Tensor, activation: L
   const name = `${prefix}.weight`;
   if (heldAsPairs(w, name, x, 4)) return tokenLinearF16(x, pairsOf(w, name), bias, activation);
   return tokenLinear(x, linearWeightInOut(w, prefix), bias, activation);
+}
+
+/**
+ * nn.Linear `${prefix}.weight` as f32 `[in, out]` values, for ops that compute with the weight
+ * itself (the folded fusion) on tokens `x`: held as `linear` holds it, so both forms share one
+ * copy; a weight held as f16 pairs is unpacked for the call (a transient tensor).
+ */
+export function linearWeightValues(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tensor2D {
+  const name = `${prefix}.weight`;
+  return heldAsPairs(w, name, x, 4) ? unpackF16Pairs(pairsOf(w, name)) : linearWeightInOut(w, prefix);
 }
 
 /**
