@@ -5,7 +5,9 @@
 //
 // (x outside the map reads as 0). Layouts (row-major, contiguous): x [H, W, Cin] with Cin a multiple
 // of 4 (read as vec4 along Cin), W [KH, KW, Cin, Cout] (the `kh,kw,cin,cout` layout), bias [Cout],
-// y [Ho, Wo, Cout]. Cout is any width.
+// y [Ho, Wo, Cout]. Cout is any width. When HALF_WEIGHT, W is held as f16 pairs over its
+// KH · KW · Cin rows (`f16-pairs.wgsl`: word [p, n] = W[2p, n] | W[2p + 1, n] << 16, rows flattened
+// as (ky · KW + kx) · Cin + ci), unpacked to f32 with core WGSL's unpack2x16float: half the bytes.
 //
 // Each invocation computes PIX × 4 outputs: PIX neighbouring pixels of one output row and 4
 // neighbouring output channels, in PIX vec4 accumulators; per 4 input channels of a filter tap it
@@ -20,6 +22,8 @@
 // invocations past the last block return at once.
 
 override WG: u32 = 64u;
+// Whether W is held as f16 pairs (else f32; either is bound as u32 words).
+override HALF_WEIGHT: bool = false;
 // Output pixels per invocation: a constant, as it sizes the accumulator array.
 const PIX: u32 = 16u;
 
@@ -40,10 +44,33 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> weight: array<f32>;
+@group(0) @binding(1) var<storage, read> weight: array<u32>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
+
+// W's rows r … r + 3 (r a multiple of 4) at the columns col.
+fn weightRows(r: u32, col: vec4<u32>) -> array<vec4<f32>, 4> {
+  let cout = params.cout;
+  if (HALF_WEIGHT) {
+    let p = (r / 2u) * cout; // pair rows (r, r + 1) and (r + 2, r + 3)
+    let a = array<vec2<f32>, 4>(unpack2x16float(weight[p + col.x]), unpack2x16float(weight[p + col.y]), unpack2x16float(weight[p + col.z]), unpack2x16float(weight[p + col.w]));
+    let q = p + cout;
+    let b = array<vec2<f32>, 4>(unpack2x16float(weight[q + col.x]), unpack2x16float(weight[q + col.y]), unpack2x16float(weight[q + col.z]), unpack2x16float(weight[q + col.w]));
+    return array<vec4<f32>, 4>(
+      vec4<f32>(a[0].x, a[1].x, a[2].x, a[3].x),
+      vec4<f32>(a[0].y, a[1].y, a[2].y, a[3].y),
+      vec4<f32>(b[0].x, b[1].x, b[2].x, b[3].x),
+      vec4<f32>(b[0].y, b[1].y, b[2].y, b[3].y),
+    );
+  }
+  var rows: array<vec4<f32>, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    let at = (r + i) * cout;
+    rows[i] = bitcast<vec4<f32>>(vec4<u32>(weight[at + col.x], weight[at + col.y], weight[at + col.z], weight[at + col.w]));
+  }
+  return rows;
+}
 
 @compute @workgroup_size(WG)
 fn main(
@@ -86,17 +113,11 @@ fn main(
       }
       let tap = (ky * params.kw + kx) * cin4 * 4u;
       for (var ci = 0u; ci < cin4; ci++) {
-        let r = (tap + 4u * ci) * cout;
-        let w0 = vec4<f32>(weight[r + col.x], weight[r + col.y], weight[r + col.z], weight[r + col.w]);
-        let w1 = vec4<f32>(weight[r + cout + col.x], weight[r + cout + col.y], weight[r + cout + col.z], weight[r + cout + col.w]);
-        let r2 = r + 2u * cout;
-        let w2 = vec4<f32>(weight[r2 + col.x], weight[r2 + col.y], weight[r2 + col.z], weight[r2 + col.w]);
-        let r3 = r + 3u * cout;
-        let w3 = vec4<f32>(weight[r3 + col.x], weight[r3 + col.y], weight[r3 + col.z], weight[r3 + col.w]);
+        let wr = weightRows(tap + 4u * ci, col);
         for (var p = 0u; p < PIX; p++) {
           if (xBase[p] >= 0) {
             let xv = x[u32(xBase[p]) + ci];
-            acc[p] += xv.x * w0 + xv.y * w1 + xv.z * w2 + xv.w * w3;
+            acc[p] += xv.x * wr[0] + xv.y * wr[1] + xv.z * wr[2] + xv.w * wr[3];
           }
         }
       }

@@ -41,7 +41,7 @@ describe('fused conv2d on webgpu', () => {
     [8, 3, 2, 1, 'WebglipConv2d'],
     [3, 3, 2, 1, null],
     [3, 2, 2, 0, 'WebglipTokenLinear'],
-  ] as const)('Cin = %i, %i×%i stride %i pad %i: runs %s (null: the reference) and equals a plain JS convolution', async (cin, k, stride, pad, kernel) => {
+  ] as const)('Cin = %i, kernel %i (square), stride %i, pad %i: runs %s (null: the reference) and equals a plain JS convolution', async (cin, k, stride, pad, kernel) => {
     await useBackend('webgpu');
     const [h, w, cout] = [6, 9, 5];
     const random = seededRandom(cin);

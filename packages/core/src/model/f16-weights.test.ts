@@ -2,8 +2,9 @@
 // deformable-conv filters are held as f16 pairs and give what the same values held as f32 give — the
 // text path (BERT with its embeddings, the first fusion layer in both directions — its image-side
 // weights unpacked per call by the folded form — and the token projection; the few-rows f16 kernel),
-// Swin (the token linear's f16 entry point; patch merging has no bias) and a DyConv block (the
-// deform conv's f16 filter). Tolerance 1e-4 · max |f32 path|.
+// Swin (the token linear's f16 entry point; patch merging has no bias; the patch embedding a conv
+// over patches), the FPN (the direct conv's f16 filter) and a DyConv block (the deform conv's f16
+// filter, the offset conv's). Tolerance 1e-4 · max |f32 path|.
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { loadModelFolder } from '../weights/model-folder-node.ts';
 import { WeightMap } from '../weights/weight-map.ts';
 import { bertEncoder } from './bert.ts';
 import { dyConv } from './dyhead.ts';
+import { fpn } from './fpn.ts';
 import { vlFuse } from './fusion.ts';
 import { projectTokens } from './heads.ts';
 import { swinBackbone } from './swin.ts';
@@ -68,12 +70,14 @@ describe('the shipped model\'s weights held as f16 on webgpu', () => {
     plain.dispose();
   });
 
-  it('holds its Swin Linears as f16 pairs and matches the f32 Linears on the same values', async () => {
+  it('holds its Swin Linears and FPN convs as f16 pairs and matches f32 on the same values', async () => {
     await useBackend('webgpu');
     const { config, half, plain } = await halfAndPlain();
     const image = tf.randomUniform([1, 64, 96, 3], -2, 2, 'float32', 7) as tf.Tensor4D;
     const run = async (w: WeightMap) => {
-      const outs = swinBackbone(image, w, config.swin);
+      const stages = swinBackbone(image, w, config.swin); // C2..C5
+      const [, c3, c4, c5] = stages;
+      const outs = [...stages, ...fpn(c3, c4, c5, w)];
       const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
       tf.dispose(outs);
       return data;
@@ -83,8 +87,11 @@ describe('the shipped model\'s weights held as f16 on webgpu', () => {
     expect(half.layoutOf('backbone.body.layers.0.blocks.0.attn.qkv.weight')).toBe('f16 pairs in/2,out');
     expect(half.layoutOf('backbone.body.layers.0.blocks.0.mlp.fc1.weight')).toBe('f16 pairs in/2,out');
     expect(half.layoutOf('backbone.body.layers.0.downsample.reduction.weight')).toBe('f16 pairs in/2,out');
+    expect(half.layoutOf('backbone.body.patch_embed.proj.weight')).toBe('kh·kw·cin/2,cout f16 pairs');
+    expect(half.layoutOf('backbone.fpn.fpn_layer2.weight')).toBe('kh·kw·cin/2,cout f16 pairs');
+    expect(plain.layoutOf('backbone.fpn.fpn_layer2.weight')).toBe('kh,kw,cin,cout');
     expect(plain.layoutOf('backbone.body.layers.0.blocks.0.attn.qkv.weight')).toBe('in,out');
-    expectClose(got, want, got.map((_, i) => `swin stage ${i + 1}`));
+    expectClose(got, want, ['C2', 'C3', 'C4', 'C5', 'P3', 'P4', 'P5', 'P6', 'P7']);
     tf.dispose(image);
     half.dispose();
     plain.dispose();
@@ -105,6 +112,7 @@ describe('the shipped model\'s weights held as f16 on webgpu', () => {
     const got = await run(half);
     const want = await run(plain);
     expect(half.layoutOf('rpn.head.dyhead_tower.2.DyConv.1.conv.weight')).toBe('taps·cin4/2,cout8 f16 pairs');
+    expect(half.layoutOf('rpn.head.dyhead_tower.2.offset.weight')).toBe('kh·kw·cin/2,cout f16 pairs');
     expect(plain.layoutOf('rpn.head.dyhead_tower.2.DyConv.1.conv.weight')).toBe('taps,cin,cout');
     expectClose(got, want, got.map((_, i) => `dyconv level ${i}`));
     tf.dispose(visual);

@@ -4,7 +4,7 @@
 // weights and embedding tables stored f16 on disk are held as f16 pairs (half the GPU memory of f32,
 // nothing lost).
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBias } from '../kernels/conv2d.ts';
+import { conv2dBias, conv2dBiasF16, filterPairs, fusedReadsPairs } from '../kernels/conv2d.ts';
 import { embeddingF16 } from '../kernels/embedding-f16.ts';
 import { packF16Pairs, unpackF16Pairs } from '../kernels/f16-pairs.ts';
 import { fusedPathActive } from '../kernels/fused-switch.ts';
@@ -64,8 +64,7 @@ export function textLinear(w: WeightMap, prefix: string, x: tf.Tensor): tf.Tenso
  */
 function heldAsPairs(w: WeightMap, name: string, x: tf.Tensor, inMultiple: 2 | 4): boolean {
   if (!heldAsF16(w, name, F16_PAIRS, x)) return false;
-  if (w.layoutOf(name) === F16_PAIRS) return true;
-  const [outDim, inDim] = w.get(name).shape as [number, number];
+  const [outDim, inDim] = w.shapeOf(name);
   return inDim % inMultiple === 0 && (inMultiple === 2 || outDim % 4 === 0);
 }
 
@@ -94,10 +93,23 @@ export function embedding(w: WeightMap, name: string, ids: tf.Tensor1D): tf.Tens
   return tf.gather(w.get(name), ids) as tf.Tensor2D;
 }
 
-/** nn.Conv2d with bias, zero padding `pad`: x `[1, H, W, Cin]` → `[1, Hout, Wout, Cout]`. */
+/** The prepared layout of a Conv2d weight held as f16 pairs `[kh·kw·Cin / 2, Cout]` (`conv2d.ts`'s `filterPairs`). */
+const CONV_F16_PAIRS = 'kh·kw·cin/2,cout f16 pairs';
+
+/**
+ * nn.Conv2d with bias, zero padding `pad`: x `[1, H, W, Cin]` → `[1, Hout, Wout, Cout]`. The filter is
+ * held as `[kh, kw, Cin, Cout]`, or as f16 pairs when it was stored f16 (`heldAsF16`) and the fused
+ * kernel for this convolution reads pairs.
+ */
 export function conv2d(w: WeightMap, prefix: string, x: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const filter = w.prepared(`${prefix}.weight`, 'kh,kw,cin,cout', (t) => tf.transpose(t, [2, 3, 1, 0])) as tf.Tensor4D;
-    return conv2dBias(x, filter, w.get(`${prefix}.bias`) as tf.Tensor1D, stride, pad);
+    const name = `${prefix}.weight`;
+    const bias = w.get(`${prefix}.bias`) as tf.Tensor1D;
+    const [cout, cin, kh, kw] = w.shapeOf(name);
+    const held = w.layoutOf(name);
+    const half = held === undefined ? heldAsF16(w, name, CONV_F16_PAIRS, x) && fusedReadsPairs(cin, cout, kh, kw, stride, pad) : held === CONV_F16_PAIRS;
+    if (half) return conv2dBiasF16(x, w.prepared(name, CONV_F16_PAIRS, (t) => filterPairs(t as tf.Tensor4D)) as tf.Tensor2D, bias, kh, kw, stride, pad);
+    const filter = w.prepared(name, 'kh,kw,cin,cout', (t) => tf.transpose(t, [2, 3, 1, 0])) as tf.Tensor4D;
+    return conv2dBias(x, filter, bias, stride, pad);
   });
 }

@@ -13,6 +13,8 @@ export type LayoutMaker = (official: tf.Tensor) => tf.Tensor;
 export class WeightMap {
   /** Names held in a prepared layout instead of the official one, and that layout's name. */
   private readonly layouts = new Map<string, string>();
+  /** Official shapes of the weights held in a prepared layout. */
+  private readonly officialShapes = new Map<string, number[]>();
   /** Preparations a compile-only pass asked for (its GPU work does not run): done by `preparePending`. */
   private readonly pending = new Map<string, { layout: string; make: LayoutMaker }>();
 
@@ -53,6 +55,11 @@ export class WeightMap {
     return this.layouts.get(name);
   }
 
+  /** The weight's official shape, also once it is held in a prepared layout. */
+  shapeOf(name: string): number[] {
+    return this.officialShapes.get(name) ?? this.stored(name).shape;
+  }
+
   /** The weight in its official layout. */
   get(name: string): tf.Tensor {
     const layout = this.layouts.get(name);
@@ -78,6 +85,7 @@ export class WeightMap {
       return make(official);
     }
     const made = tf.keep(tf.tidy(() => make(official)));
+    this.officialShapes.set(name, official.shape);
     official.dispose();
     this.tensors.set(name, made);
     this.layouts.set(name, layout);
@@ -103,6 +111,7 @@ export class WeightMap {
     for (const t of this.tensors.values()) t.dispose();
     this.tensors.clear();
     this.layouts.clear();
+    this.officialShapes.clear();
     this.pending.clear();
   }
 
