@@ -50,6 +50,8 @@ export interface ModeResult {
   stagesMs: Record<string, number>;
   /** Ops and kernel times per stage from one more staged run under tf.profile (op-profile.ts); empty without staged runs. */
   opsByStage: Record<string, StageOps>;
+  /** Bytes of the weights as loaded (f32) and as held after the first inference (prepared layouts: f16 pairs where stored f16 and fused kernels read them). */
+  weightBytes: { loaded: number; held: number };
   /** Peak bytes of live tensors during one full inference (tf.profile). */
   peakTensorBytes: number;
   /** GPU bytes tfjs holds after the runs (its buffer pool included). */
@@ -73,6 +75,7 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
   const label = `${model.name} ${opts.fused ? 'fused' : 'plain'}`;
   const load = await timed(() => model.loadWeights());
   const weights = load.value;
+  const loadedBytes = weights.heldBytes;
   log(`${label}: loaded in ${round(load.ms)} ms`);
   const tokenizer = model.makeTokenizer();
   const detector = new GlipDetector(model.config, weights, tokenizer, model.maxImageSize);
@@ -95,7 +98,8 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
       return detector.detect(distinctImage(model.image, k), distinctPrompt(k), { threshold: 0 });
     };
     const first = await timed(full);
-    log(`${label}: first inference ${round(first.ms)} ms (${first.value.length} detections)`);
+    const weightBytes = { loaded: loadedBytes, held: weights.heldBytes };
+    log(`${label}: first inference ${round(first.ms)} ms (${first.value.length} detections); weights ${weightBytes.loaded} B as loaded, ${weightBytes.held} B held`);
     const steadySamples: number[] = [];
     for (let i = 0; i < opts.steadyRuns; i++) steadySamples.push((await timed(full)).ms);
     log(`${label}: steady p50 ${round(percentile(steadySamples, 50))} ms over ${opts.steadyRuns}`);
@@ -178,6 +182,7 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
       imageOnly,
       stagesMs,
       opsByStage: Object.fromEntries(opsByStage),
+      weightBytes,
       peakTensorBytes: profile.peakBytes,
       gpuBytesAllocated: memoryFigures().gpuBytesAllocated,
       detections: first.value.length,

@@ -65,6 +65,7 @@ function modelTables(m: ModelReport): string[] {
   line('steady p90 (ms)', (x) => ms(x.steady.p90));
   line('prompt-only re-run p50 (image cached)', (x) => (x.promptOnly ? `${ms(x.promptOnly.p50)} (${x.promptOnly.runs} runs)` : '–'));
   line('image-only re-run p50 (prompt cached)', (x) => (x.imageOnly ? `${ms(x.imageOnly.p50)} (${x.imageOnly.runs} runs)` : '–'));
+  line('weights, f32 as loaded → as held after the first inference (MB)', (x) => `${mb(x.weightBytes.loaded)} → ${mb(x.weightBytes.held)}`);
   line('peak tensor memory, one inference (MB)', (x) => mb(x.peakTensorBytes));
   line('GPU bytes held by tfjs after the runs (MB)', (x) => mb(x.gpuBytesAllocated));
   line('tensors / bytes alive before → after the leak runs', (x) =>

@@ -103,6 +103,13 @@ export class WeightMap {
     return this.layouts.size;
   }
 
+  /** GPU bytes of the weights as held now (official or prepared layouts; every element 4 bytes, f16 pairs two halves per element). */
+  get heldBytes(): number {
+    let bytes = 0;
+    for (const t of this.tensors.values()) bytes += 4 * t.size;
+    return bytes;
+  }
+
   names(): string[] {
     return [...this.tensors.keys()];
   }
