@@ -9,6 +9,8 @@
 //
 // Layouts (row-major, contiguous): x [M, K], W [K, N] (the `in,out` layout) or its f16 pairs
 // [K/2, N] (`f16-pairs.wgsl`: pairs[p, n] = W[2p, n] | W[2p + 1, n] << 16), bias [N], y [M, N].
+// Batched: B such products in one dispatch, x [B, M, K], W [B, K, N] (params.weightStride = K · N),
+// y [B, M, N]; a block's rows stay within one batch.
 //
 // Each invocation computes a ROWS × 4 block of y (rows r0 … r0 + ROWS − 1, columns 4c … 4c + 3)
 // in ROWS vec4 accumulators; per 4 steps of K it reads 4 vec4 of W and 4 values of x per row, for
@@ -25,7 +27,7 @@
 //   anyWidth — any K and N: scalar reads (W columns past N read column 0), a K tail of K mod 4
 //              steps, and only columns below N stored. ~10–40 % slower than `main`.
 //
-// Dispatch: blocks numbered column-block-fastest (block = rowBlock · ⌈N/4⌉ + c), WG per
+// Dispatch: blocks numbered column-block-fastest (block = (batch · rowBlocks + rowBlock) · ⌈N/4⌉ + c), WG per
 // workgroup, the workgroups laid over a 2-D grid (workgroup = wg.y · numWorkgroups.x + wg.x);
 // invocations past the last block return at once. Rows past M read row r0 and are not stored.
 
@@ -34,13 +36,15 @@ override WG: u32 = 64u;
 const ROWS: u32 = 16u;
 
 struct Params {
-  m: u32,
+  m: u32,         // rows per batch
   k: u32,
   n: u32,
   colBlocks: u32, // ⌈N / 4⌉
-  blocks: u32,    // colBlocks · ⌈M / ROWS⌉
+  blocks: u32,    // B · rowBlocks · colBlocks
   hasBias: u32,
   gelu: u32,
+  rowBlocks: u32, // ⌈M / ROWS⌉
+  weightStride: u32, // elements from one batch's W to the next: K · N, or 0 when every batch shares W
 }
 
 @group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
@@ -73,21 +77,25 @@ fn activate(v: vec4<f32>) -> vec4<f32> {
   return 0.5 * v * (vec4<f32>(1.0) + vec4<f32>(erf(v.x * s), erf(v.y * s), erf(v.z * s), erf(v.w * s)));
 }
 
-// The invocation's block: its column block c, first row r0 and rows below M; null past the last block.
+// The invocation's block: its column block c, first row r0 (of x and y as [B · M, ·]), its rows
+// within the batch, and the first element of its batch's W; null past the last block.
 struct Block {
   valid: bool,
   c: u32,
   r0: u32,
   rows: u32,
+  w0: u32,
 }
 
 fn blockOf(wg: vec3<u32>, grid: vec3<u32>, t: u32) -> Block {
   let block = (wg.y * grid.x + wg.x) * WG + t;
   if (block >= params.blocks) {
-    return Block(false, 0u, 0u, 0u);
+    return Block(false, 0u, 0u, 0u, 0u);
   }
-  let r0 = (block / params.colBlocks) * ROWS;
-  return Block(true, block % params.colBlocks, r0, min(ROWS, params.m - r0));
+  let rowBlock = block / params.colBlocks;
+  let batch = rowBlock / params.rowBlocks;
+  let first = (rowBlock % params.rowBlocks) * ROWS;
+  return Block(true, block % params.colBlocks, batch * params.m + first, min(ROWS, params.m - first), batch * params.weightStride);
 }
 
 // Row bases and zeroed accumulators of a block whose rows are rows4 vec4 wide (rows past M read row r0).
@@ -134,7 +142,7 @@ fn main(
   var acc: array<vec4<f32>, ROWS>;
   startBlock(b, k4, &rowBase, &acc);
   for (var kk = 0u; kk < k4; kk++) {
-    let r = 4u * kk * n4 + b.c;
+    let r = b.w0 / 4u + 4u * kk * n4 + b.c;
     accumulate4(kk, array<vec4<f32>, 4>(w4[r], w4[r + n4], w4[r + 2u * n4], w4[r + 3u * n4]), &rowBase, &acc);
   }
   storeBlock4(b, &acc);
@@ -157,8 +165,8 @@ fn halfWeights(
   startBlock(b, k4, &rowBase, &acc);
   for (var kk = 0u; kk < k4; kk++) {
     // Pair rows 2kk and 2kk + 1 hold W's rows 4kk, 4kk + 1 and 4kk + 2, 4kk + 3 (low half first).
-    let p = wPairs4[2u * kk * n4 + b.c];
-    let q = wPairs4[(2u * kk + 1u) * n4 + b.c];
+    let p = wPairs4[b.w0 / 8u + 2u * kk * n4 + b.c];
+    let q = wPairs4[b.w0 / 8u + (2u * kk + 1u) * n4 + b.c];
     let p0 = unpack2x16float(p.x);
     let p1 = unpack2x16float(p.y);
     let p2 = unpack2x16float(p.z);
@@ -203,7 +211,7 @@ fn anyWidth(
   }
   let k4 = kDim / 4u;
   for (var kk = 0u; kk < k4; kk++) {
-    let r = 4u * kk * n;
+    let r = b.w0 + 4u * kk * n;
     let w0 = vec4<f32>(w[r + col.x], w[r + col.y], w[r + col.z], w[r + col.w]);
     let w1 = vec4<f32>(w[r + n + col.x], w[r + n + col.y], w[r + n + col.z], w[r + n + col.w]);
     let w2 = vec4<f32>(w[r + 2u * n + col.x], w[r + 2u * n + col.y], w[r + 2u * n + col.z], w[r + 2u * n + col.w]);
@@ -214,7 +222,7 @@ fn anyWidth(
     }
   }
   for (var kk = 4u * k4; kk < kDim; kk++) {
-    let r = kk * n;
+    let r = b.w0 + kk * n;
     let wv = vec4<f32>(w[r + col.x], w[r + col.y], w[r + col.z], w[r + col.w]);
     for (var i = 0u; i < ROWS; i++) {
       acc[i] += x[rowBase[i] + kk] * wv;

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { packF16Pairs } from './f16-pairs.ts';
 import { randomHalfWeights } from './linear-f16.check.ts';
-import { tokenLinear, tokenLinearF16, tokenLinearF16Reference, tokenLinearReference } from './token-linear.ts';
+import { batchedTokenLinear, tokenLinear, tokenLinearF16, tokenLinearF16Reference, tokenLinearReference } from './token-linear.ts';
 
 const CASES: { rows: number[]; k: number; n: number; bias: boolean; gelu?: true }[] = [
   { rows: [1], k: 4, n: 4, bias: true },
@@ -36,6 +36,14 @@ const HALF_CASES: { rows: number[]; k: number; n: number; bias: boolean; gelu?: 
   { rows: [33], k: 768, n: 3072, bias: false },
 ];
 
+const BATCHED_CASES: { batch: number; m: number; k: number; n: number }[] = [
+  { batch: 8, m: 11, k: 256, n: 72 },
+  { batch: 8, m: 11, k: 64, n: 256 },
+  { batch: 8, m: 37, k: 256, n: 264 },
+  { batch: 3, m: 5, k: 12, n: 8 },
+  { batch: 2, m: 7, k: 6, n: 5 },
+];
+
 export const tokenLinearCheck = fusedCheck('token-linear', async () => {
   const random = seededRandom(9);
   const results: CheckResult[] = [];
@@ -57,6 +65,12 @@ export const tokenLinearCheck = fusedCheck('token-linear', async () => {
     const name = `x[${rows},${k}] W[${k},${n}] f16 pairs${bias ? '' : ' no bias'}${gelu ? ' GELU' : ''}`;
     results.push(await compare(name, tokenLinearF16(x, pairs, b, act), tokenLinearF16Reference(x, pairs, b, act)));
     tf.dispose([x, weight, pairs, ...(b ? [b] : [])]);
+  }
+  for (const { batch, m, k, n } of BATCHED_CASES) {
+    const x = randomTensor([batch, m, k], random) as tf.Tensor3D;
+    const weight = randomTensor([batch, k, n], random) as tf.Tensor3D;
+    results.push(await compare(`batched x[${batch},${m},${k}] W[${batch},${k},${n}]`, batchedTokenLinear(x, weight), tf.matMul(x, weight)));
+    tf.dispose([x, weight]);
   }
   return results;
 });

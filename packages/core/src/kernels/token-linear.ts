@@ -2,7 +2,8 @@
 // phrase scores): the fused kernel `shaders/token-linear.wgsl`, and its reference, tfjs's fused
 // matmul (then GELU when asked). The weight is f32 `[K, N]` (any K and N: multiples of 4 take the
 // shader's vec4 entry point), or f16 pairs `[K/2, N]` (`f16-pairs.ts`; K and N multiples of 4),
-// which the reference unpacks to f32 first.
+// which the reference unpacks to f32 first. `batchedTokenLinear`: B products with their own weights in
+// one dispatch (the folded fusion's per-head products), against tf.matMul's batched product.
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/token-linear.wgsl?raw';
 import { geluErf } from '../model/gelu.ts';
@@ -44,12 +45,20 @@ function checkShapes(op: string, x: tf.Tensor, k: number, n: number, bias: tf.Te
 function runFused(x: tf.Tensor, weight: tf.Tensor2D, bias: tf.Tensor1D | null, activation: LinearActivation, halfWeights: boolean): tf.Tensor {
   return tf.tidy(() => {
     const k = x.shape[x.rank - 1];
-    const flat = tf.reshape(x, [-1, k]);
+    const rows = tf.reshape(x, [1, -1, k]); // one batch of every row
     // Without a bias the weight fills the bias binding; the shader does not read it then.
     const attrs = { hasBias: bias !== null, gelu: activation === 'gelu', halfWeights };
-    const y = tf.engine().runKernel(KERNEL_NAME, { x: flat, weight, bias: bias ?? weight }, attrs) as tf.Tensor2D;
+    const y = tf.engine().runKernel(KERNEL_NAME, { x: rows, weight, bias: bias ?? weight }, attrs) as tf.Tensor3D;
     return tf.reshape(y, [...x.shape.slice(0, -1), weight.shape[1]]);
   });
+}
+
+/** B products at once: x `[B, M, K]` · weight `[B, K, N]` → `[B, M, N]` (no bias, f32); the reference is tf.matMul's batched product. */
+export function batchedTokenLinear(x: tf.Tensor3D, weight: tf.Tensor3D): tf.Tensor3D {
+  const [batch, , k] = x.shape;
+  if (weight.shape[0] !== batch || weight.shape[1] !== k) throw new Error(`batchedTokenLinear: x [${x.shape}] does not match weight [${weight.shape}]`);
+  if (fusedPathActive(x, weight)) return tf.engine().runKernel(KERNEL_NAME, { x, weight, bias: weight }, { hasBias: false, gelu: false, halfWeights: false }) as tf.Tensor3D;
+  return tf.matMul(x, weight);
 }
 
 /** The plain-tfjs composite the fused kernel must match. */
@@ -67,17 +76,22 @@ export function tokenLinearF16Reference(x: tf.Tensor, pairs: tf.Tensor2D, bias: 
 }
 
 registerWgslKernel(KERNEL_NAME, ({ x, weight, bias }, backend, attrs) => {
-  const [m, k] = x.shape;
-  const n = weight.shape[1];
+  const [batch, m, k] = x.shape; // x [B, M, K]; weight [K, N] shared by the batches, or [B, K, N]
+  const n = weight.shape[weight.shape.length - 1];
   const colBlocks = Math.ceil(n / 4);
-  const blocks = colBlocks * Math.ceil(m / BLOCK_ROWS);
+  const rowBlocks = Math.ceil(m / BLOCK_ROWS);
+  const blocks = batch * rowBlocks * colBlocks;
+  const weightStride = weight.shape.length === 3 ? k * n : 0;
   return runWgsl(backend, {
     label: 'token-linear',
     code: shader,
     constants: { WG: WORKGROUP_SIZE },
     inputs: [x, weight, bias],
-    outputShapes: [[m, n]],
-    params: packParams([['u32', m], ['u32', k], ['u32', n], ['u32', colBlocks], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0], ['u32', attrs.gelu ? 1 : 0]]),
+    outputShapes: [[batch, m, n]],
+    params: packParams([
+      ['u32', m], ['u32', k], ['u32', n], ['u32', colBlocks], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0], ['u32', attrs.gelu ? 1 : 0],
+      ['u32', rowBlocks], ['u32', weightStride],
+    ]),
     passes: [{ entryPoint: attrs.halfWeights ? 'halfWeights' : k % 4 === 0 && n % 4 === 0 ? 'main' : 'anyWidth', workgroups: grid2d(Math.ceil(blocks / WORKGROUP_SIZE)) }],
   });
 });

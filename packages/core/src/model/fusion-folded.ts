@@ -19,7 +19,7 @@
 // projected form.
 import * as tf from '@tensorflow/tfjs';
 import { biAttention } from '../kernels/bi-attention.ts';
-import { tokenLinear } from '../kernels/token-linear.ts';
+import { batchedTokenLinear, tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { linearWeightValues } from './official-layers.ts';
 
@@ -45,18 +45,20 @@ export function foldedImageAttention(
     const [n, c] = x.shape;
     const [heads, t, d] = k.shape;
     // The weights as `linear` holds them (f32 [in, out], or f16 pairs unpacked here), so the folded and projected forms share one copy.
-    const byHead = (inOut: tf.Tensor2D): tf.Tensor3D => tf.transpose(tf.reshape(inOut, [c, heads, d]), [1, 0, 2]); // [C, H·d] → [H, C, d]
-    const wq = byHead(linearWeightValues(w, `${attn}.v_proj`, x)); // [H, C, d]
+    const headsOf = (inOut: tf.Tensor2D): tf.Tensor3D => tf.reshape(inOut, [c, heads, d]) as tf.Tensor3D; // [C, H·d] → [C, H, d]
+    const wq = tf.transpose(headsOf(linearWeightValues(w, `${attn}.v_proj`, x)), [1, 2, 0]); // [H, d, C]: Wq_hᵀ
     const bq = tf.reshape(w.get(`${attn}.v_proj.bias`), [heads, d, 1]);
-    const wvv = byHead(linearWeightValues(w, `${attn}.values_v_proj`, x)); // [H, C, d]
+    const wqBiasPad = tf.concat([wq, bq, tf.zeros([heads, d, BIAS_COLUMNS - 1])], 2) as tf.Tensor3D; // [H, d, C+8]: Wq_hᵀ, bq_h, 0…
+    const wvv = tf.transpose(headsOf(linearWeightValues(w, `${attn}.values_v_proj`, x)), [1, 0, 2]) as tf.Tensor3D; // [H, C, d]: Wvv_hᵀ
     const bvv = tf.reshape(w.get(`${attn}.values_v_proj.bias`), [heads, 1, d]);
-    const wout = tf.reshape(linearWeightValues(w, `${attn}.out_v_proj`, x), [heads, d, c]); // [H·d, C] → [H, d, C]
+    const wout = tf.reshape(linearWeightValues(w, `${attn}.out_v_proj`, x), [heads, d, c]); // [H·d, C] → [H, d, C]: Wout_hᵀ
     const outBias = tf.mul(gammaV, w.get(`${attn}.out_v_proj.bias`)); // [C]: γ_v·b_out, added through head 0
-    const headBias = tf.concat([tf.reshape(outBias, [1, 1, c]), tf.zeros([heads - 1, 1, c])], 0); // [H, 1, C]
+    const headBias = tf.pad(tf.reshape(outBias, [1, 1, c]), [[0, heads - 1], [0, 0], [0, BIAS_COLUMNS]]); // [H, 1, C+8]
+    const woutPad = tf.pad(tf.mul(wout, tf.reshape(gammaV, [1, 1, c])), [[0, 0], [0, 0], [0, BIAS_COLUMNS]]) as tf.Tensor3D; // [H, d, C+8]: γ_v·Wout_hᵀ, 0…
 
-    const pad = (cols: number): tf.Tensor3D => tf.zeros([heads, t, cols]);
-    const kFolded = tf.concat([tf.mul(tf.matMul(k, wq, false, true), scale), tf.mul(tf.matMul(k, bq), scale), pad(BIAS_COLUMNS - 1)], 2); // [H, T, C+8]
-    const valueFolded = tf.concat([tf.add(tf.mul(tf.matMul(valueL, wout), gammaV), headBias), pad(BIAS_COLUMNS)], 2); // [H, T, C+8]
+    // The per-head products are small ([T, d]·[d, C+8]): the batched token linear.
+    const kFolded = tf.mul(batchedTokenLinear(k, wqBiasPad), scale); // [H, T, C+8] = [s·k_h·Wq_h | s·k_h·bq_h | 0…]
+    const valueFolded = tf.add(batchedTokenLinear(valueL, woutPad), headBias); // [H, T, C+8] = [γ_v·valueL_h·Wout_hᵀ (+ γ_v·b_out on head 0) | 0…]
     const image = tf.reshape(tf.concat([x, tf.ones([n, 1]), tf.zeros([n, BIAS_COLUMNS - 1])], 1), [1, n, c + BIAS_COLUMNS]) as tf.Tensor3D; // [1, N, C+8]
 
     const { outV, outL } = biAttention(image, kFolded as tf.Tensor3D, image, valueFolded as tf.Tensor3D, textMask);
@@ -64,6 +66,6 @@ export function foldedImageAttention(
     const headSum = tokenLinear(tf.ones([1, heads]), tf.reshape(outV, [heads, -1]) as tf.Tensor2D, null); // [1, N·(C+8)]
     const gammaDeltaV = tf.slice(tf.reshape(headSum, [n, c + BIAS_COLUMNS]), [0, 0], [n, c]); // [N, C]
     const attended = tf.slice(outL, [0, 0, 0], [heads, t, c]); // [H, T, C]: softmax_N(A_hᵀ)·x
-    return { gammaDeltaV: gammaDeltaV as tf.Tensor2D, outL: tf.add(tf.matMul(attended, wvv), bvv) as tf.Tensor3D };
+    return { gammaDeltaV: gammaDeltaV as tf.Tensor2D, outL: tf.add(batchedTokenLinear(attended as tf.Tensor3D, wvv), bvv) as tf.Tensor3D };
   });
 }
