@@ -10,7 +10,7 @@
 //          = Σ_h softmax_T(A_h + mask)·(valueL_h·Wout_hᵀ) + b_out                   [N, C]
 //   outL_h = softmax_N(A_hᵀ)·(x·Wvv_hᵀ + bvv_h) = (softmax_N(A_hᵀ)·x)·Wvv_hᵀ + bvv_h   [T, d]
 // (the rows of softmax_N sum to 1). So the bi-attention kernel runs once, head dimension C + 8, on
-// image tokens shared by all heads: x̃ = [x | 1 | 0…] as q and as valueV, k̃_h = [s·k_h·Wq_h | s·k_h·bq_h | 0…],
+// image tokens shared by all heads: x̃ = [x | 1 1 …] as q and as valueV, k̃_h = [s·k_h·Wq_h | s·k_h·bq_h | 0…],
 // ṽ_h = [valueL_h·Wout_hᵀ | 0…]; nothing N-sized is 2048 wide. Per token the image side costs
 // 4·H·T·(C + 8) multiply-adds instead of 3·C·2048 + 4·H·T·d. The layer's γ_v·Δv is what the fusion
 // adds, so γ_v is folded into ṽ_h as well, and γ_v·b_out rides on every text token of head 0 (the
@@ -23,7 +23,7 @@ import { batchedTokenLinear, tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { linearWeightValues } from './official-layers.ts';
 
-/** Extra columns of x̃, k̃, ṽ: the ones column carrying the query bias, padded so that C + 8 stays a multiple of 8. */
+/** Extra columns of x̃, k̃, ṽ: x̃'s ones (the first meets k̃'s bias column, the rest k̃'s zeros), so that C + 8 stays a multiple of 8. */
 const BIAS_COLUMNS = 8;
 
 /**
@@ -59,7 +59,7 @@ export function foldedImageAttention(
     // The per-head products are small ([T, d]·[d, C+8]): the batched token linear.
     const kFolded = tf.mul(batchedTokenLinear(k, wqBiasPad), scale); // [H, T, C+8] = [s·k_h·Wq_h | s·k_h·bq_h | 0…]
     const valueFolded = tf.add(batchedTokenLinear(valueL, woutPad), headBias); // [H, T, C+8] = [γ_v·valueL_h·Wout_hᵀ (+ γ_v·b_out on head 0) | 0…]
-    const image = tf.reshape(tf.concat([x, tf.ones([n, 1]), tf.zeros([n, BIAS_COLUMNS - 1])], 1), [1, n, c + BIAS_COLUMNS]) as tf.Tensor3D; // [1, N, C+8]
+    const image = tf.reshape(tf.pad(x, [[0, 0], [0, BIAS_COLUMNS]], 1), [1, n, c + BIAS_COLUMNS]) as tf.Tensor3D; // [1, N, C+8]: [x | 1 1 …]
 
     const { outV, outL } = biAttention(image, kFolded as tf.Tensor3D, image, valueFolded as tf.Tensor3D, textMask);
     // Σ over heads as 1ᵀ·outV [H, N·(C+8)]: one matmul (tf.sum over axis 0 took 5 s here on SwiftShader).
