@@ -1,8 +1,10 @@
 // GlipDetector.load's compile pass on WebGPU (Dawn/SwiftShader in Node), with case-a converted by the
 // real converter (64 px images): load reports `compile i/N`, the first detect compiles almost nothing
 // (tfjs picks some programs by size: a prompt of another token count than the pass's may need a few
-// variants), and its detections equal those of a detector loaded without the pass. Each load gets a
-// fresh device, so its pipeline cache starts empty.
+// variants), and its detections equal those of a detector loaded without the pass. After load tfjs's
+// buffer pool is empty (releasePooledBuffers). Each load gets a fresh device, so its pipeline cache
+// starts empty.
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { GlipDetector } from './detector.ts';
 import { tfjsPipelineCount } from './runtime/compile-only.ts';
@@ -42,6 +44,9 @@ describe('GlipDetector precompile on webgpu (tiny case-a, fresh device per load)
       expect(compile.at(-1)).toEqual({ compiled: total, total });
       expect(compile.map((c) => c.compiled)).toEqual([...compile.map((c) => c.compiled)].sort((a, b) => a - b));
       expect(progress.at(-1)!.phase).toBe('done');
+      // The buffers freed while preparing the weights are given back: tfjs holds only live tensors' buffers.
+      const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU: number; numBytesAllocatedInGPU: number };
+      expect(memory.numBytesAllocatedInGPU).toBe(memory.numBytesInGPU);
       const atLoad = tfjsPipelineCount();
       expect(atLoad).toBeGreaterThan(compiledByFirstDetect * 0.9);
 

@@ -19,6 +19,7 @@ import { runGlipHead } from './model/glip.ts';
 import { swinBackbone } from './model/swin.ts';
 import type { HeadLevels } from './postprocess/atss.ts';
 import { postprocess } from './postprocess/atss.ts';
+import { releasePooledBuffers } from './runtime/buffer-pool.ts';
 import { compilePipelines } from './runtime/compile-only.ts';
 import type { Detection } from './postprocess/detection.ts';
 import type { EncodedPrompt } from './text/encode-prompt.ts';
@@ -141,7 +142,9 @@ export class GlipDetector {
    * Compiles the GPU pipelines of a whole inference without running it (a compile-only pass over a
    * blank image and a short prompt, see runtime/compile-only.ts), then prepares the weight layouts the
    * pass asked for, so the first `detect` neither compiles nor transposes. Post-processing, which
-   * reads results back and cannot run in that pass, is then run once on zero head outputs.
+   * reads results back and cannot run in that pass, is then run once on zero head outputs. Last, the
+   * buffers tfjs pooled meanwhile (the official f32 weights', replaced by their prepared layouts) go
+   * back to the device (`releasePooledBuffers`).
    * `onProgress(compiled, total)` counts tfjs pipelines. Returns their number (0 off WebGPU).
    */
   async precompile(onProgress?: (compiled: number, total: number) => void): Promise<number> {
@@ -183,6 +186,7 @@ export class GlipDetector {
       } finally {
         tf.dispose([...head.logits, ...head.bboxReg, ...head.centerness, ...head.anchors]);
       }
+      releasePooledBuffers(); // the official f32 weights' buffers, freed by the preparation
       return total;
     });
   }
