@@ -1,8 +1,8 @@
 // torch.nn layers applied with official-layout weights: Linear `[out, in]`, Conv2d `[Cout, Cin, kh, kw]`,
 // Embedding `[V, D]`.
-// Each weight is transposed once into the layout its op reads (WeightMap.prepared) and held so; Linear
-// weights and embedding tables stored f16 on disk are held as f16 pairs (half the GPU memory of f32,
-// nothing lost).
+// Each weight is transposed once into the layout its op reads (WeightMap.prepared) and held so; weights
+// stored f16 on disk that a fused kernel reads (Linears, embedding tables, conv filters) are held as
+// f16 pairs instead (half the GPU memory of f32, nothing lost).
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBias, conv2dBiasF16, filterPairs, fusedReadsPairs } from '../kernels/conv2d.ts';
 import { embeddingF16 } from '../kernels/embedding-f16.ts';
@@ -69,10 +69,10 @@ function heldAsPairs(w: WeightMap, name: string, x: tf.Tensor, inMultiple: 2 | 4
 }
 
 /**
- * Whether weight `name` is held, or on its first use will be, in the f16 layout `f16Layout`: it
- * is already, or it is not prepared yet, stored f16 on disk (so nothing is lost) and fused kernels
- * are on for `x`. A weight first used with fused kernels off stays f32; one held in f16 is unpacked
- * per call by the kernels' references when fused kernels are off later.
+ * Whether weight `name` is held in the f16 layout `f16Layout`, or will be on its first use: not
+ * prepared yet, stored f16 on disk (so nothing is lost), and fused kernels on for `x`. A weight first
+ * used with fused kernels off stays f32; one held in f16 is unpacked per call by the kernels'
+ * references when fused kernels are off later.
  */
 export function heldAsF16(w: WeightMap, name: string, f16Layout: string, x: tf.Tensor): boolean {
   const held = w.layoutOf(name);
