@@ -19,12 +19,12 @@
 // the same. (On SwiftShader this ran 3–10× tfjs's 32 × 32-tiled matmul on glip-nano's Swin shapes
 // and 3.5× at 512³; 16 rows beat 8 and 4 there.)
 //
-// Three entry points over the same bindings, seen as vec4, as f32 arrays or W as f16 pairs (WGSL
-// lets entry points that do not share a variable bind the same slot with different types):
-//   main        — K and N multiples of 4: x, W, bias and y read and written as vec4.
-//   halfWeights — as main, W held as f16 pairs (read as vec4<u32>, unpacked to f32 with core
-//                 WGSL's unpack2x16float; the arithmetic stays f32): half the weight bytes.
-//   anyWidth — any K and N: scalar reads (W columns past N read column 0), a K tail of K mod 4
+// Two entry points over the same bindings, seen as vec4 or as f32 arrays (WGSL lets entry points
+// that do not share a variable bind the same slot with different types):
+//   main     — K and N multiples of 4: x, bias and y read and written as vec4, W as vec4 words: f32
+//              bits, or with HALF_WEIGHTS f16 pairs (unpacked to f32 with core WGSL's
+//              unpack2x16float; the arithmetic stays f32): half the weight bytes.
+//   anyWidth — any K and N, f32 W: scalar reads (W columns past N read column 0), a K tail of K mod 4
 //              steps, and only columns below N stored. ~10–40 % slower than `main`.
 //
 // Dispatch: blocks numbered column-block-fastest (block = (batch · rowBlocks + rowBlock) · ⌈N/4⌉ + c), WG per
@@ -32,6 +32,8 @@
 // invocations past the last block return at once. Rows past M read row r0 and are not stored.
 
 override WG: u32 = 64u;
+// Whether W is held as f16 pairs (main only).
+override HALF_WEIGHTS: bool = false;
 // Rows per invocation: a constant, as it sizes the accumulator array.
 const ROWS: u32 = 16u;
 
@@ -48,11 +50,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> w4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> w4: array<vec4<u32>>; // f32 bits, or f16 pairs when HALF_WEIGHTS
 @group(0) @binding(2) var<storage, read> bias4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> y4: array<vec4<f32>>;
-
-@group(0) @binding(1) var<storage, read> wPairs4: array<vec4<u32>>;
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -98,32 +98,30 @@ fn blockOf(wg: vec3<u32>, grid: vec3<u32>, t: u32) -> Block {
   return Block(true, block % params.colBlocks, batch * params.m + first, min(ROWS, params.m - first), batch * params.weightStride);
 }
 
-// Row bases and zeroed accumulators of a block whose rows are rows4 vec4 wide (rows past M read row r0).
-fn startBlock(b: Block, rows4: u32, rowBase: ptr<function, array<u32, ROWS>>, acc: ptr<function, array<vec4<f32>, ROWS>>) {
-  for (var i = 0u; i < ROWS; i++) {
-    (*rowBase)[i] = select(b.r0, b.r0 + i, i < b.rows) * rows4;
-    (*acc)[i] = vec4<f32>(0.0);
+// W's rows 4kk … 4kk + 3 at the block's 4 columns: f32 words as they are, or f16 pairs unpacked (pair
+// rows 2kk and 2kk + 1 hold W's rows 4kk, 4kk + 1 and 4kk + 2, 4kk + 3, low half first).
+fn weightRows4(b: Block, kk: u32) -> array<vec4<f32>, 4> {
+  let n4 = params.colBlocks;
+  if (HALF_WEIGHTS) {
+    let p = w4[b.w0 / 8u + 2u * kk * n4 + b.c];
+    let q = w4[b.w0 / 8u + (2u * kk + 1u) * n4 + b.c];
+    let p0 = unpack2x16float(p.x);
+    let p1 = unpack2x16float(p.y);
+    let p2 = unpack2x16float(p.z);
+    let p3 = unpack2x16float(p.w);
+    let q0 = unpack2x16float(q.x);
+    let q1 = unpack2x16float(q.y);
+    let q2 = unpack2x16float(q.z);
+    let q3 = unpack2x16float(q.w);
+    return array<vec4<f32>, 4>(
+      vec4<f32>(p0.x, p1.x, p2.x, p3.x),
+      vec4<f32>(p0.y, p1.y, p2.y, p3.y),
+      vec4<f32>(q0.x, q1.x, q2.x, q3.x),
+      vec4<f32>(q0.y, q1.y, q2.y, q3.y),
+    );
   }
-}
-
-// Four steps of K (4kk … 4kk + 3) for every row of the block: wk holds W's rows 4kk … 4kk + 3 at
-// the block's 4 columns.
-fn accumulate4(kk: u32, wk: array<vec4<f32>, 4>, rowBase: ptr<function, array<u32, ROWS>>, acc: ptr<function, array<vec4<f32>, ROWS>>) {
-  for (var i = 0u; i < ROWS; i++) {
-    let xv = x4[(*rowBase)[i] + kk];
-    (*acc)[i] += xv.x * wk[0] + xv.y * wk[1] + xv.z * wk[2] + xv.w * wk[3];
-  }
-}
-
-// The block's outputs, bias and activation applied, as vec4.
-fn storeBlock4(b: Block, acc: ptr<function, array<vec4<f32>, ROWS>>) {
-  var bv = vec4<f32>(0.0);
-  if (params.hasBias == 1u) {
-    bv = bias4[b.c];
-  }
-  for (var i = 0u; i < b.rows; i++) {
-    y4[(b.r0 + i) * params.colBlocks + b.c] = activate((*acc)[i] + bv);
-  }
+  let r = b.w0 / 4u + 4u * kk * n4 + b.c;
+  return array<vec4<f32>, 4>(bitcast<vec4<f32>>(w4[r]), bitcast<vec4<f32>>(w4[r + n4]), bitcast<vec4<f32>>(w4[r + 2u * n4]), bitcast<vec4<f32>>(w4[r + 3u * n4]));
 }
 
 @compute @workgroup_size(WG)
@@ -138,52 +136,27 @@ fn main(
   }
   let n4 = params.colBlocks;
   let k4 = params.k / 4u;
-  var rowBase: array<u32, ROWS>;
-  var acc: array<vec4<f32>, ROWS>;
-  startBlock(b, k4, &rowBase, &acc);
-  for (var kk = 0u; kk < k4; kk++) {
-    let r = b.w0 / 4u + 4u * kk * n4 + b.c;
-    accumulate4(kk, array<vec4<f32>, 4>(w4[r], w4[r + n4], w4[r + 2u * n4], w4[r + 3u * n4]), &rowBase, &acc);
-  }
-  storeBlock4(b, &acc);
-}
 
-@compute @workgroup_size(WG)
-fn halfWeights(
-  @builtin(workgroup_id) wg: vec3<u32>,
-  @builtin(num_workgroups) grid: vec3<u32>,
-  @builtin(local_invocation_index) t: u32,
-) {
-  let b = blockOf(wg, grid, t);
-  if (!b.valid) {
-    return;
-  }
-  let n4 = params.colBlocks;
-  let k4 = params.k / 4u;
   var rowBase: array<u32, ROWS>;
   var acc: array<vec4<f32>, ROWS>;
-  startBlock(b, k4, &rowBase, &acc);
-  for (var kk = 0u; kk < k4; kk++) {
-    // Pair rows 2kk and 2kk + 1 hold W's rows 4kk, 4kk + 1 and 4kk + 2, 4kk + 3 (low half first).
-    let p = wPairs4[b.w0 / 8u + 2u * kk * n4 + b.c];
-    let q = wPairs4[b.w0 / 8u + (2u * kk + 1u) * n4 + b.c];
-    let p0 = unpack2x16float(p.x);
-    let p1 = unpack2x16float(p.y);
-    let p2 = unpack2x16float(p.z);
-    let p3 = unpack2x16float(p.w);
-    let q0 = unpack2x16float(q.x);
-    let q1 = unpack2x16float(q.y);
-    let q2 = unpack2x16float(q.z);
-    let q3 = unpack2x16float(q.w);
-    let wk = array<vec4<f32>, 4>(
-      vec4<f32>(p0.x, p1.x, p2.x, p3.x),
-      vec4<f32>(p0.y, p1.y, p2.y, p3.y),
-      vec4<f32>(q0.x, q1.x, q2.x, q3.x),
-      vec4<f32>(q0.y, q1.y, q2.y, q3.y),
-    );
-    accumulate4(kk, wk, &rowBase, &acc);
+  for (var i = 0u; i < ROWS; i++) {
+    rowBase[i] = select(b.r0, b.r0 + i, i < b.rows) * k4;
+    acc[i] = vec4<f32>(0.0);
   }
-  storeBlock4(b, &acc);
+  for (var kk = 0u; kk < k4; kk++) {
+    let wk = weightRows4(b, kk);
+    for (var i = 0u; i < ROWS; i++) {
+      let xv = x4[rowBase[i] + kk];
+      acc[i] += xv.x * wk[0] + xv.y * wk[1] + xv.z * wk[2] + xv.w * wk[3];
+    }
+  }
+  var bv = vec4<f32>(0.0);
+  if (params.hasBias == 1u) {
+    bv = bias4[b.c];
+  }
+  for (var i = 0u; i < b.rows; i++) {
+    y4[(b.r0 + i) * n4 + b.c] = activate(acc[i] + bv);
+  }
 }
 
 @compute @workgroup_size(WG)

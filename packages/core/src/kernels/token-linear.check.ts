@@ -3,7 +3,7 @@
 // (8,820 tokens, 24 → 72), GLIP-T Swin widths (96 → 384, 768 → 3072 over fewer tokens); widths
 // that are not multiples of 4 (the any-width entry point): K = 1, 3, 11 (prompt tokens), N = 1, 3,
 // 11, a K tail after full steps of 4; GELU after glip-nano's stage-1 fc1 and after an odd width.
-// Weights held as f16 pairs (the shader's halfWeights entry point; exact f16 values, as weights
+// Weights held as f16 pairs (the shader's HALF_WEIGHTS; exact f16 values, as weights
 // stored f16 on disk are): the narrowest K and N, a row remainder, glip-nano's stage-1 qkv and fc1
 // with GELU, a GLIP-T Swin width without bias.
 import * as tf from '@tensorflow/tfjs';

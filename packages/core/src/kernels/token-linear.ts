@@ -85,13 +85,13 @@ registerWgslKernel(KERNEL_NAME, ({ x, weight, bias }, backend, attrs) => {
   return runWgsl(backend, {
     label: 'token-linear',
     code: shader,
-    constants: { WG: WORKGROUP_SIZE },
+    constants: { WG: WORKGROUP_SIZE, HALF_WEIGHTS: attrs.halfWeights ? 1 : 0 },
     inputs: [x, weight, bias],
     outputShapes: [[batch, m, n]],
     params: packParams([
       ['u32', m], ['u32', k], ['u32', n], ['u32', colBlocks], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0], ['u32', attrs.gelu ? 1 : 0],
       ['u32', rowBlocks], ['u32', weightStride],
     ]),
-    passes: [{ entryPoint: attrs.halfWeights ? 'halfWeights' : k % 4 === 0 && n % 4 === 0 ? 'main' : 'anyWidth', workgroups: grid2d(Math.ceil(blocks / WORKGROUP_SIZE)) }],
+    passes: [{ entryPoint: attrs.halfWeights || (k % 4 === 0 && n % 4 === 0) ? 'main' : 'anyWidth', workgroups: grid2d(Math.ceil(blocks / WORKGROUP_SIZE)) }],
   });
 });
