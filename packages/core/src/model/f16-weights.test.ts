@@ -22,15 +22,20 @@ import { swinBackbone } from './swin.ts';
 /** [CLS] red circle . blue square . [SEP] */
 const IDS = Int32Array.from([101, 2417, 4418, 1012, 2630, 2675, 1012, 102]);
 
+/** The tensors' values, then the tensors disposed. */
+async function valuesOf(tensors: tf.Tensor[]): Promise<Float32Array[]> {
+  const data = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(tensors);
+  return data;
+}
+
 async function textPath(w: WeightMap, visual: tf.Tensor4D[], bert: Parameters<typeof bertEncoder>[2], heads: number): Promise<Float32Array[]> {
   const { hidden } = bertEncoder(IDS, w, bert);
   const mask = tf.ones([IDS.length]) as tf.Tensor1D;
   const fused = vlFuse(w, 'rpn.head.dyhead_tower.0', visual, hidden, mask, heads);
   const { proj, bias } = projectTokens(w, fused.lang);
-  const out = [hidden, fused.lang, ...fused.visual, proj, bias];
-  const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose([...out, mask]);
-  return data;
+  mask.dispose();
+  return valuesOf([hidden, fused.lang, ...fused.visual, proj, bias]);
 }
 
 /** The shipped model loaded twice: as shipped (f16 on disk) and the same values as an f32 map. */
@@ -74,13 +79,10 @@ describe('the shipped model\'s weights held as f16 on webgpu', () => {
     await useBackend('webgpu');
     const { config, half, plain } = await halfAndPlain();
     const image = tf.randomUniform([1, 64, 96, 3], -2, 2, 'float32', 7) as tf.Tensor4D;
-    const run = async (w: WeightMap) => {
+    const run = (w: WeightMap) => {
       const stages = swinBackbone(image, w, config.swin); // C2..C5
       const [, c3, c4, c5] = stages;
-      const outs = [...stages, ...fpn(c3, c4, c5, w)];
-      const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
-      tf.dispose(outs);
-      return data;
+      return valuesOf([...stages, ...fpn(c3, c4, c5, w)]);
     };
     const got = await run(half);
     const want = await run(plain);
@@ -103,12 +105,7 @@ describe('the shipped model\'s weights held as f16 on webgpu', () => {
     const { channels, gnGroups, gnEps } = config.dyhead;
     const sizes = [[8, 10], [4, 5], [2, 3], [1, 2], [1, 1]]; // each level the stride-2 size of the one before
     const visual = sizes.map(([h, wd], i) => tf.randomUniform([1, h, wd, channels], -1, 1, 'float32', i + 11) as tf.Tensor4D);
-    const run = async (w: WeightMap) => {
-      const outs = dyConv(w, 'rpn.head.dyhead_tower.2', visual, { gnGroups, gnEps });
-      const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
-      tf.dispose(outs);
-      return data;
-    };
+    const run = (w: WeightMap) => valuesOf(dyConv(w, 'rpn.head.dyhead_tower.2', visual, { gnGroups, gnEps }));
     const got = await run(half);
     const want = await run(plain);
     expect(half.layoutOf('rpn.head.dyhead_tower.2.DyConv.1.conv.weight')).toBe('taps·cin4/2,cout8 f16 pairs');
