@@ -4,9 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { BackendKind } from '@webglip/core/runtime/device.ts';
+import { activeWebGpuBackend } from '@webglip/core/runtime/tfjs-internals.ts';
 import { CASE_A_DIR } from '@webglip/core/testing/fixtures.ts';
 import { paddedSize, resizedSize } from '@webglip/core/image/target-size.ts';
 import type { ModeOptions } from './end-to-end.ts';
@@ -91,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   const modes = values.modes.split(',');
   if (modes.some((m) => m !== 'fused' && m !== 'plain')) throw new Error(`--modes takes fused and/or plain, got ${values.modes}`);
   const caps = await freshBackend(backend);
-  const adapter = backend === 'webgpu' ? JSON.stringify((tf.backend() as WebGPUBackend).adapterInfo ?? caps?.adapterInfo) : backend;
+  const adapter = backend === 'webgpu' ? JSON.stringify(activeWebGpuBackend()?.adapterInfo ?? caps?.adapterInfo) : backend;
   const report: BenchReport = {
     command: `pnpm bench ${argv.join(' ')}`.trim(),
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, Dawn (webgpu npm 0.6.2)`,

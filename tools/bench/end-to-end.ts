@@ -128,7 +128,7 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
     const stageSamples = new Map<string, number[]>();
     for (let i = 0; i < opts.stageRuns; i++) {
       const times = new Map<string, number>();
-      const input = { w: weights, config: model.config, image: distinctImage(model.image, ++k), maxImageSize: model.maxImageSize, prompt: encode(k) };
+      const input = { model: { weights, config: model.config }, image: distinctImage(model.image, ++k), maxImageSize: model.maxImageSize, prompt: encode(k) };
       await stagedInference(input, timingStage(times));
       for (const [name, ms] of times) stageSamples.set(name, [...(stageSamples.get(name) ?? []), ms]);
     }
@@ -136,7 +136,7 @@ export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line
     if (opts.stageRuns > 0) log(`${label}: stages ${JSON.stringify(stagesMs)}`);
     const opsByStage = new Map<string, StageOps>();
     if (opts.stageRuns > 0) {
-      const input = { w: weights, config: model.config, image: distinctImage(model.image, ++k), maxImageSize: model.maxImageSize, prompt: encode(k) };
+      const input = { model: { weights, config: model.config }, image: distinctImage(model.image, ++k), maxImageSize: model.maxImageSize, prompt: encode(k) };
       await stagedInference(input, opProfilingStage(opsByStage));
       log(`${label}: op profile ${JSON.stringify(Object.fromEntries([...opsByStage].map(([s, o]) => [s, [o.ops, o.kernelMs]])))}`);
     }

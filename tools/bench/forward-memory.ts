@@ -15,12 +15,10 @@ await import('@webglip/core/node-gpu');
 await import('@webglip/core/text/node-wasm-loader.ts');
 const tf = await import('@tensorflow/tfjs');
 const { glipTConfig } = await import('@webglip/core/config.ts');
-const { preprocessImage } = await import('@webglip/core/image/preprocess.ts');
-const { bertEncoder } = await import('@webglip/core/model/bert.ts');
-const { fpn } = await import('@webglip/core/model/fpn.ts');
-const { runGlipHead } = await import('@webglip/core/model/glip.ts');
-const { swinBackbone } = await import('@webglip/core/model/swin.ts');
+const { headOutputs, imageFeatures, languageFeatures } = await import('@webglip/core/model/forward-pass.ts');
+const { runSteps } = await import('@webglip/core/model/forward-steps.ts');
 const { createBackend } = await import('@webglip/core/runtime/device.ts');
+const { watchPeakTensorBytes } = await import('@webglip/core/runtime/tfjs-internals.ts');
 const { FIXTURES_DIR } = await import('@webglip/core/testing/fixtures.ts');
 const { WeightMap } = await import('@webglip/core/weights/weight-map.ts');
 
@@ -42,32 +40,27 @@ for (const [key, { shape, kind }] of Object.entries(list.keys)) {
 const weights = new WeightMap(tensors);
 const weightBytes = tf.memory().numBytes;
 
-// The engine's live-byte count after every kernel (tf.profile's totalBytesSnapshot), without profiling.
-const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown; state: { numBytes: number } };
-const runKernelFunc = engine.runKernelFunc.bind(engine);
-let peak = 0;
-engine.runKernelFunc = (...args: unknown[]) => {
-  const out = runKernelFunc(...args);
-  peak = Math.max(peak, engine.state.numBytes);
-  return out;
-};
+let inputShape: number[] = [];
+const watch = watchPeakTensorBytes(); // the live-byte count after every kernel (tf.profile's peakBytes), without profiling
 
 const height = side;
 const width = values.width === undefined ? Math.round((side * 4) / 3) : Number(values.width);
 const image = { data: new Uint8Array(height * width * 4), width, height };
 const inputIds = Int32Array.from([101, ...Array.from({ length: tokens - 2 }, () => 2000), 102]); // [CLS] … [SEP]
+const model = { config, weights };
 const shapes = tf.tidy(() => {
-  const pre = preprocessImage(image, config.input, { maxSize: null });
-  const stages = swinBackbone(pre.input, weights, config.swin);
-  const levels = fpn(stages[1], stages[2], stages[3], weights);
-  const { hidden } = bertEncoder(inputIds, weights, config.bert);
-  const head = runGlipHead(weights, config, levels, hidden, tf.ones([tokens]) as import('@tensorflow/tfjs').Tensor1D);
-  return { input: pre.input.shape, levels: levels.map((l) => l.shape), logits: head.logits.map((l) => l.shape) };
+  const features = runSteps(imageFeatures(model, image, null), (stage) => {
+    if (stage.name === 'image.input') inputShape = stage.tensors[0].shape;
+  });
+  const head = runSteps(headOutputs(model, features, runSteps(languageFeatures(model, inputIds))));
+  return { levels: features.levels.map((l) => l.shape), logits: head.logits.map((l) => l.shape) };
 });
+const peak = watch.peak();
+watch.stop();
 const mb = (b: number) => Math.round(b / 1e5) / 10;
 console.log(JSON.stringify({
   model: 'GLIP-T shapes (glip-t-keys.json), fused kernels on',
-  input: `${shapes.input[1]}×${shapes.input[2]} (image ${height}×${width})`,
+  input: `${inputShape[1]}×${inputShape[2]} (image ${height}×${width})`,
   promptTokens: tokens,
   visualTokens: shapes.levels.reduce((a, s) => a + s[1] * s[2], 0),
   weightsMB: mb(weightBytes),

@@ -1,9 +1,9 @@
 // GPU bookkeeping for the benchmarks: wait for queued work (so a wall time covers the GPU work it
 // launched), memory figures, and a fresh WebGPU backend per measured mode.
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { BackendKind, GpuCapabilities } from '@webglip/core/runtime/device.ts';
 import { createBackend } from '@webglip/core/runtime/device.ts';
+import { gpuWorkDone } from '@webglip/core/runtime/tfjs-internals.ts';
 
 export interface MemoryFigures {
   /** Tensors tfjs tracks. */
@@ -14,19 +14,8 @@ export interface MemoryFigures {
   gpuBytesAllocated: number;
 }
 
-function webgpu(): WebGPUBackend | null {
-  return tf.getBackend() === 'webgpu' ? (tf.backend() as WebGPUBackend) : null;
-}
-
 /** Resolves once every GPU command recorded so far has run (no-op on CPU backends). */
-export async function settle(): Promise<void> {
-  const b = webgpu();
-  if (b === null) return;
-  b.ensureCommandEncoderReady();
-  b.endComputePassEncoder();
-  b.submitQueue();
-  await b.device.queue.onSubmittedWorkDone();
-}
+export const settle = gpuWorkDone;
 
 /** Wall time of `fn` in ms, GPU work included. */
 export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {

@@ -5,7 +5,8 @@
 // queries only the op counts remain. Every timed kernel is submitted and resolved on its own, so this
 // run is slower than an untimed one; its wall times are not reported.
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { activeWebGpuDevice } from '@webglip/core/runtime/tfjs-internals.ts';
+import type { StageWrapper } from './staged-inference.ts';
 import { round } from './stats.ts';
 
 export interface OpTime {
@@ -28,26 +29,34 @@ const TOP_OPS = 4;
 
 /** Whether tfjs's kernel times mean anything on the active backend. */
 function kernelsTimed(): boolean {
-  return tf.getBackend() !== 'webgpu' || (tf.backend() as WebGPUBackend).device.features.has('timestamp-query');
+  return tf.getBackend() !== 'webgpu' || activeWebGpuDevice()?.features.has('timestamp-query') === true;
 }
 
-/** A stage wrapper for `stagedInference` that records each stage's ops and kernel times into `into`. */
-export function opProfilingStage(into: Map<string, StageOps>): <T>(name: string, fn: () => T) => Promise<T> {
-  return async <T>(name: string, fn: () => T): Promise<T> => {
-    const timed = kernelsTimed();
-    const profile = await tf.profile(async () => (await fn()) as tf.TensorContainer);
-    const byOp = new Map<string, OpTime>();
-    let total = 0;
+/**
+ * A stage wrapper for `stagedInference` that records each stage's ops and kernel times into `into`;
+ * stages of the same name (BERT's layers) add up.
+ */
+export function opProfilingStage(into: Map<string, StageOps>): StageWrapper {
+  const opsByName = new Map<string, { count: number; kernelMs: number; byOp: Map<string, OpTime> }>();
+  return async (fn) => {
+    let name: string | null = null;
+    const profile = await tf.profile(async () => {
+      name = await fn();
+    });
+    if (name === null) return;
+    const acc = opsByName.get(name) ?? { count: 0, kernelMs: 0, byOp: new Map<string, OpTime>() };
+    opsByName.set(name, acc);
+    acc.count += profile.kernels.length;
     for (const kernel of profile.kernels) {
       const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0; // tf.profile has awaited it
-      total += ms;
-      const entry = byOp.get(kernel.name) ?? { op: kernel.name, calls: 0, kernelMs: 0 };
+      acc.kernelMs += ms;
+      const entry = acc.byOp.get(kernel.name) ?? { op: kernel.name, calls: 0, kernelMs: 0 };
       entry.calls++;
       entry.kernelMs += ms;
-      byOp.set(kernel.name, entry);
+      acc.byOp.set(kernel.name, entry);
     }
-    const top = timed ? [...byOp.values()].sort((a, b) => b.kernelMs - a.kernelMs).slice(0, TOP_OPS).map((o) => ({ ...o, kernelMs: round(o.kernelMs) })) : [];
-    into.set(name, { ops: profile.kernels.length, kernelMs: timed ? round(total) : null, top });
-    return profile.result as T;
+    const timed = kernelsTimed();
+    const top = timed ? [...acc.byOp.values()].sort((a, b) => b.kernelMs - a.kernelMs).slice(0, TOP_OPS).map((o) => ({ ...o, kernelMs: round(o.kernelMs) })) : [];
+    into.set(name, { ops: acc.count, kernelMs: timed ? round(acc.kernelMs) : null, top });
   };
 }

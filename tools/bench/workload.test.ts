@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BERT_TOKENIZER_JSON } from '@webglip/core/text/test-tokenizer.ts';
+import { BERT_TOKENIZER_JSON } from '@webglip/core/testing/test-tokenizer.ts';
 import { encodePrompt } from '@webglip/core/text/encode-prompt.ts';
 import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
 import { distinctImage, distinctPrompt } from './workload.ts';

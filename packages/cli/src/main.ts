@@ -6,7 +6,6 @@ const COMMANDS: Record<string, string> = {
   convert: 'convert an official GLIP .pth (or .safetensors) into a web model folder',
   parity: 'compare every stage of a golden fixture case against the official tensors',
   eval: 'COCO-style AP of a model on a grounding data set',
-  bench: 'stage timings, fused vs plain kernels',
 };
 
 async function main(argv: string[]): Promise<number> {

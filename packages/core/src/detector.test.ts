@@ -12,9 +12,9 @@ import { CASE_A_DIR, caseConfig, caseJson } from './testing/fixtures.ts';
 import type { CharSpan } from './text/bert-normalizer.ts';
 import type { PromptInput } from './text/prompt.ts';
 import { captionPrompt } from './text/prompt.ts';
-import { testTokenizer } from './text/test-tokenizer.ts';
+import { testTokenizer } from './testing/test-tokenizer.ts';
 import { BertTokenizer } from './text/tokenizer.ts';
-import { BERT_TOKENIZER_JSON } from './text/test-tokenizer.ts';
+import { BERT_TOKENIZER_JSON } from './testing/test-tokenizer.ts';
 
 interface OfficialDetection {
   box_xyxy: [number, number, number, number];

@@ -10,16 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { GlipConfig } from './config.ts';
 import { GlipError, ImageInputError } from './errors.ts';
 import type { PixelImage } from './image/preprocess.ts';
-import { preprocessImage } from './image/preprocess.ts';
 import type { ImageSize } from './image/target-size.ts';
-import { bertEncoder } from './model/bert.ts';
 import { atssAnchors } from './model/anchors.ts';
-import { fpn } from './model/fpn.ts';
-import { runGlipHead } from './model/glip.ts';
-import { swinBackbone } from './model/swin.ts';
+import { decodeDetections, type GlipModel, headOutputs, type ImageFeatures, imageFeatures, type LanguageFeatures, languageFeatures } from './model/forward-pass.ts';
+import { runSteps } from './model/forward-steps.ts';
 import type { HeadLevels } from './postprocess/atss.ts';
-import { postprocess } from './postprocess/atss.ts';
-import { releasePooledBuffers } from './runtime/buffer-pool.ts';
+import { releasePooledBuffers } from './runtime/tfjs-internals.ts';
 import { compilePipelines } from './runtime/compile-only.ts';
 import type { Detection } from './postprocess/detection.ts';
 import type { EncodedPrompt } from './text/encode-prompt.ts';
@@ -74,17 +70,8 @@ const COMPILE_PROMPT = 'a person. a dog. a red car.';
 export const PROMPT_CACHE_SIZE = 16;
 export const IMAGE_CACHE_SIZE = 2;
 
-interface PromptFeatures {
+interface PromptFeatures extends LanguageFeatures {
   encoded: EncodedPrompt;
-  /** Last BERT layer `[T, D]` for the T real tokens. */
-  hidden: tf.Tensor2D;
-  /** `[T]` ones: every kept token is real (no padding). */
-  mask: tf.Tensor1D;
-}
-
-interface ImageFeatures extends EncodedImageInfo {
-  /** P3..P7 `[1, H_l, W_l, C]`. */
-  levels: tf.Tensor4D[];
 }
 
 export class GlipDetector {
@@ -96,12 +83,16 @@ export class GlipDetector {
   private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
 
+  private readonly model: GlipModel;
+
   constructor(
     readonly config: GlipConfig,
     private readonly weights: WeightMap,
     private readonly tokenizer: BertTokenizer,
     private readonly maxImageSize?: number | null,
-  ) {}
+  ) {
+    this.model = { config, weights };
+  }
 
   /**
    * Loads a converted model folder (`config.json`, `tokenizer.json`, `manifest.json`, shards): a base URL,
@@ -158,12 +149,10 @@ export class GlipDetector {
       // What the pass saw: the level grids and the resized image size (its tensors have no contents).
       let seen: { grids: [number, number][]; imageSize: ImageSize } | undefined;
       const total = await compilePipelines(() => {
-        const pre = preprocessImage(blank, this.config.input, this.maxImageSize === undefined ? {} : { maxSize: this.maxImageSize });
-        const stages = swinBackbone(pre.input, this.weights, this.config.swin);
-        const levels = fpn(stages[1], stages[2], stages[3], this.weights);
-        const { hidden } = bertEncoder(prompt.inputIds, this.weights, this.config.bert);
-        runGlipHead(this.weights, this.config, levels, hidden, tf.ones([tokens]) as tf.Tensor1D);
-        seen = { grids: levels.map((p) => [p.shape[1], p.shape[2]]), imageSize: pre.imageSize };
+        const image = runSteps(imageFeatures(this.model, blank, this.maxImageSize));
+        const lang = runSteps(languageFeatures(this.model, prompt.inputIds));
+        runSteps(headOutputs(this.model, image, lang));
+        seen = { grids: image.levels.map((p) => [p.shape[1], p.shape[2]]), imageSize: image.imageSize };
         return [];
       }, onProgress);
       if (seen === undefined) return 0; // not WebGPU: nothing to compile
@@ -175,17 +164,7 @@ export class GlipDetector {
         centerness: grids.map(([h, w]) => tf.zeros([1, h, w, 1]) as tf.Tensor4D),
         anchors: atssAnchors(this.config.anchors, grids),
       };
-      try {
-        await postprocess(head, prompt.phrases, {
-          ...this.config.postprocess,
-          boxCoderWeights: this.config.anchors.boxCoderWeights,
-          resizedSize: [imageSize.height, imageSize.width],
-          originalSize: [imageSize.height, imageSize.width],
-          scoreThreshold: 1,
-        });
-      } finally {
-        tf.dispose([...head.logits, ...head.bboxReg, ...head.centerness, ...head.anchors]);
-      }
+      await decodeDetections(this.config, head, prompt.phrases, { imageSize, originalSize: imageSize }, 1);
       releasePooledBuffers(); // the official f32 weights' buffers, freed by the preparation
       return total;
     });
@@ -193,13 +172,13 @@ export class GlipDetector {
 
   /** Tokenises the prompt and runs BERT, unless this prompt is cached. Returns the tokens and phrases the model sees. */
   async encodePrompt(prompt: PromptInput): Promise<EncodedPrompt> {
-    return this.serial(async () => (await this.promptFeatures(prompt)).encoded);
+    return this.serial(async () => (await this.cachedPrompt(prompt)).encoded);
   }
 
   /** Preprocesses the image and runs Swin + FPN, unless an image with the same pixels is cached. */
   async encodeImage(image: PixelImage): Promise<EncodedImageInfo> {
     return this.serial(async () => {
-      const { originalSize, imageSize } = await this.imageFeatures(image);
+      const { originalSize, imageSize } = await this.cachedImage(image);
       return { originalSize, imageSize };
     });
   }
@@ -212,25 +191,15 @@ export class GlipDetector {
   private async detectNow(image: PixelImage, prompt: PromptInput, options: DetectOptions): Promise<Detection[]> {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     this.lastTimings = { text: 0, backbone: 0, head: 0 };
-    const text = await this.promptFeatures(prompt);
-    const visual = await this.imageFeatures(image);
+    const text = await this.cachedPrompt(prompt);
+    const visual = await this.cachedImage(image);
     this.ensureAlive(); // disposed while the image was encoding: the weights are gone
     const started = performance.now();
-    const head = runGlipHead(this.weights, this.config, visual.levels, text.hidden, text.mask);
-    try {
-      const { detections } = await postprocess(head, text.encoded.phrases, {
-        ...this.config.postprocess,
-        boxCoderWeights: this.config.anchors.boxCoderWeights,
-        resizedSize: [visual.imageSize.height, visual.imageSize.width],
-        originalSize: [visual.originalSize.height, visual.originalSize.width],
-        scoreThreshold: threshold,
-      });
-      this.counters.detectRuns++;
-      this.lastTimings.head = performance.now() - started;
-      return detections;
-    } finally {
-      tf.dispose([...head.logits, ...head.bboxReg, ...head.centerness, ...head.anchors]);
-    }
+    const head = runSteps(headOutputs(this.model, visual, text));
+    const { detections } = await decodeDetections(this.config, head, text.encoded.phrases, visual, threshold);
+    this.counters.detectRuns++;
+    this.lastTimings.head = performance.now() - started;
+    return detections;
   }
 
   /** Frees the weights, the cached features and the tokenizer. The detector cannot be used afterwards. */
@@ -255,7 +224,7 @@ export class GlipDetector {
     return result;
   }
 
-  private async promptFeatures(input: PromptInput): Promise<PromptFeatures> {
+  private async cachedPrompt(input: PromptInput): Promise<PromptFeatures> {
     this.ensureAlive();
     const prompt = toPrompt(input);
     const key = JSON.stringify([prompt.caption, prompt.phrases.map((p) => p.charSpan)]);
@@ -263,28 +232,23 @@ export class GlipDetector {
     if (cached) return cached;
     const started = performance.now();
     const encoded = encodePrompt(this.tokenizer, prompt, this.config.text.maxQueryLen);
-    const { hidden } = bertEncoder(encoded.inputIds, this.weights, this.config.bert);
-    await this.settle(hidden, [hidden]); // wait for the GPU so the timing is real (T × D floats: small)
-    const features = { encoded, hidden, mask: tf.ones([encoded.inputIds.length]) as tf.Tensor1D };
+    const { hidden, mask } = runSteps(languageFeatures(this.model, encoded.inputIds));
+    await this.settle(hidden, [hidden, mask]); // wait for the GPU so the timing is real (T × D floats: small)
+    const features = { encoded, hidden, mask };
     this.counters.textRuns++;
     this.lastTimings.text = performance.now() - started;
     putInCache(this.prompts, key, features, PROMPT_CACHE_SIZE, (f) => tf.dispose([f.hidden, f.mask]));
     return features;
   }
 
-  private async imageFeatures(image: PixelImage): Promise<ImageFeatures> {
+  private async cachedImage(image: PixelImage): Promise<ImageFeatures> {
     this.ensureAlive();
     const key = pixelKey(image);
     const cached = takeFromCache(this.images, key);
     if (cached) return cached;
     const started = performance.now();
-    const pre = preprocessImage(image, this.config.input, this.maxImageSize === undefined ? {} : { maxSize: this.maxImageSize });
-    const stages = swinBackbone(pre.input, this.weights, this.config.swin);
-    pre.input.dispose();
-    const levels = fpn(stages[1], stages[2], stages[3], this.weights);
-    tf.dispose(stages);
-    await this.settle(levels[levels.length - 1], levels); // P7 is tiny; reading it waits for the whole backbone
-    const features = { originalSize: pre.originalSize, imageSize: pre.imageSize, levels };
+    const features = runSteps(imageFeatures(this.model, image, this.maxImageSize));
+    await this.settle(features.levels[features.levels.length - 1], features.levels); // P7 is tiny; reading it waits for the whole backbone
     this.counters.backboneRuns++;
     this.lastTimings.backbone = performance.now() - started;
     putInCache(this.images, key, features, IMAGE_CACHE_SIZE, (f) => tf.dispose(f.levels));

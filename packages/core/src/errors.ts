@@ -151,3 +151,12 @@ export class WorkerCrashedError extends GlipError {
       : `the engine worker stopped (${detail}) and was not restarted (it kept failing, or the model was given as files that cannot be sent again): load the model again, or reload the page`);
   }
 }
+
+/** The loaded tfjs is not the version whose internals the engine reads (runtime/tfjs-internals.ts). */
+export class TfjsVersionError extends GlipError {
+  override name = 'TfjsVersionError';
+
+  constructor(message: string) {
+    super('tfjs-version', message);
+  }
+}

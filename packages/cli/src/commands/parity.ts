@@ -12,12 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { DEFAULT_TOKENIZER_JSON, loadCheckpointWeights } from '@webglip/convert/node.ts';
 import type { GlipConfig } from '@webglip/core/config.ts';
-import { preprocessImage } from '@webglip/core/image/preprocess.ts';
-import { bertEncoder } from '@webglip/core/model/bert.ts';
-import { fpn } from '@webglip/core/model/fpn.ts';
-import { type GlipHeadOutputs, runGlipHead } from '@webglip/core/model/glip.ts';
-import { swinBackbone } from '@webglip/core/model/swin.ts';
-import { postprocess, type PostprocessResult } from '@webglip/core/postprocess/atss.ts';
+import { decodeDetections, type GlipModel, headOutputs, type ImageFeatures, imageFeatures, type LanguageFeatures, languageFeatures, visualBackbone } from '@webglip/core/model/forward-pass.ts';
+import { runSteps, type Stage } from '@webglip/core/model/forward-steps.ts';
+import type { PostprocessResult } from '@webglip/core/postprocess/atss.ts';
 import type { BoxSet, Detection } from '@webglip/core/postprocess/detection.ts';
 import { phraseScores } from '@webglip/core/postprocess/phrase-scores.ts';
 import type { BackendKind } from '@webglip/core/runtime/device.ts';
@@ -25,6 +22,7 @@ import { createBackend } from '@webglip/core/runtime/device.ts';
 import { type EncodedPrompt, encodePrompt } from '@webglip/core/text/encode-prompt.ts';
 import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
 import { matchBoxSets } from '@webglip/core/testing/box-set-compare.ts';
+import { FPN_LEVELS as LEVELS, fixtureNames } from '@webglip/core/testing/fixture-names.ts';
 import { caseConfig, caseJson, caseTensors } from '@webglip/core/testing/fixtures.ts';
 import { compareArrays, compareWithFixture, fixtureTensor } from '@webglip/core/testing/stage-compare.ts';
 import type { SafetensorsFile } from '@webglip/core/weights/safetensors.ts';
@@ -37,7 +35,6 @@ const USAGE = `usage: webglip parity <case-dir> [options]
   --runs A,B          only these runs of case.json (default all)
   --tokenizer FILE    tokenizer.json (default: models/bert-base-uncased/tokenizer.json)`;
 
-const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
 /** Boxes of candidate / NMS sets: px and score tolerance when matching a box to the official one. */
 const SET_BOX_TOL = 1e-2;
 const SET_SCORE_TOL = 1e-4;
@@ -69,15 +66,14 @@ interface Row {
   note?: string;
 }
 
-interface TextFeatures {
+interface TextFeatures extends LanguageFeatures {
   run: RunJson;
   encoded: EncodedPrompt;
-  hidden: tf.Tensor2D;
-  mask: tf.Tensor1D;
 }
 
 class ParityRun {
   readonly rows: Row[] = [];
+  readonly model: GlipModel;
   private readonly names: Set<string>;
 
   constructor(
@@ -86,6 +82,7 @@ class ParityRun {
     readonly cfg: GlipConfig,
   ) {
     this.names = new Set(f.names());
+    this.model = { config: cfg, weights: w };
   }
 
   has(name: string): boolean {
@@ -101,6 +98,22 @@ class ParityRun {
   /** Compares a tensor with a captured one, if the case has it (NHWC vs NCHW when `nchw`). */
   async tensor(stage: string, t: tf.Tensor, ref: string, nchw = false): Promise<void> {
     if (this.has(ref)) this.push(await compareWithFixture(stage, t, this.f, ref, nchw));
+  }
+
+  /**
+   * An observer for runSteps that compares each stage tensor the case captured (labelled `tag: name`),
+   * on a copy (the pass disposes its stage tensors); `settled()` waits for the comparisons.
+   */
+  observer(tag: string, run: string): { observe: (stage: Stage) => void; settled: () => Promise<void> } {
+    const pending: Promise<void>[] = [];
+    const observe = (stage: Stage) => {
+      fixtureNames(stage, run).forEach((ref, i) => {
+        if (ref === null || !this.has(ref.name)) return;
+        const copy = stage.tensors[i].clone();
+        pending.push(this.tensor(`${tag}: ${ref.name}`, copy, ref.name, ref.nchw).finally(() => copy.dispose()));
+      });
+    };
+    return { observe, settled: async () => void (await Promise.all(pending)) };
   }
 }
 
@@ -121,47 +134,34 @@ async function encodeText(p: ParityRun, tokenizer: BertTokenizer, run: RunJson):
     for (let j = 0; j < encoded.phrases.length; j++) refRows.set((ref.data as Float32Array).subarray(j * width, j * width + t), j * t);
     p.push(compareArrays(`${run.name}/positive_map`, encoded.positiveMap, refRows));
   }
-  const pending: Promise<void>[] = [];
-  const { hidden } = bertEncoder(encoded.inputIds, p.w, p.cfg.bert, (stage, h) => {
-    const copy = h.clone();
-    pending.push(p.tensor(`${run.name}/lang.bert.${stage}`, copy, `${run.name}/lang.bert.${stage}`).finally(() => copy.dispose()));
-  });
-  await Promise.all(pending);
-  await p.tensor(`${run.name}/lang.hidden`, hidden, `${run.name}/lang.hidden`);
-  return { run, encoded, hidden, mask: tf.ones([t]) as tf.Tensor1D };
-}
-
-interface ImageFeatures {
-  levels: tf.Tensor4D[];
-  resized: [number, number];
-  original: [number, number];
+  const { observe, settled } = p.observer('text', run.name);
+  const lang = runSteps(languageFeatures(p.model, encoded.inputIds), observe);
+  await settled();
+  await p.tensor(`text: ${run.name}/lang.hidden`, lang.hidden, `${run.name}/lang.hidden`);
+  return { run, encoded, ...lang };
 }
 
 async function encodeImage(p: ParityRun, caseDir: string, source: 'png' | 'input'): Promise<ImageFeatures> {
   const f = p.f;
-  let input: tf.Tensor4D;
-  let resized = Array.from(f.get('image.image_sizes').data) as [number, number];
-  let original = Array.from(f.get('image.original_hw').data) as [number, number];
+  const { observe, settled } = p.observer(source, '');
+  let image: ImageFeatures;
   if (source === 'png') {
     const png = PNG.sync.read(readFileSync(resolve(caseDir, 'image.png')));
     // GLIPDemo resizes the shorter side only (no MAX_SIZE cap).
-    const pre = preprocessImage({ data: png.data, width: png.width, height: png.height }, p.cfg.input, { maxSize: null });
-    input = pre.input;
-    const sizesMatch = pre.imageSize.height === resized[0] && pre.imageSize.width === resized[1];
+    image = runSteps(imageFeatures(p.model, { data: png.data, width: png.width, height: png.height }, null), observe);
+    const [h, w] = Array.from(f.get('image.image_sizes').data);
+    const sizesMatch = image.imageSize.height === h && image.imageSize.width === w;
     p.push({ stage: 'png: resized size = image.image_sizes', maxAbs: sizesMatch ? 0 : Infinity, maxRel: 0, tolerance: 0, pass: sizesMatch });
-    resized = [pre.imageSize.height, pre.imageSize.width];
-    original = [pre.originalSize.height, pre.originalSize.width];
-    await p.tensor('png: image.input', input, 'image.input', true);
   } else {
-    input = fixtureTensor(f, 'image.input', true) as tf.Tensor4D;
+    const input = fixtureTensor(f, 'image.input', true) as tf.Tensor4D;
+    const levels = runSteps(visualBackbone(p.model, input), observe);
+    input.dispose();
+    const [h, w] = Array.from(f.get('image.image_sizes').data);
+    const [oh, ow] = Array.from(f.get('image.original_hw').data);
+    image = { levels, imageSize: { height: h, width: w }, originalSize: { height: oh, width: ow } };
   }
-  const stages = swinBackbone(input, p.w, p.cfg.swin);
-  input.dispose();
-  for (const [i, s] of stages.entries()) await p.tensor(`${source}: backbone.swin.stage${i + 2}`, s, `backbone.swin.stage${i + 2}`, true);
-  const levels = fpn(stages[1], stages[2], stages[3], p.w);
-  tf.dispose(stages);
-  for (const [i, l] of LEVELS.entries()) await p.tensor(`${source}: backbone.fpn.${l}`, levels[i], `backbone.fpn.${l}`, true);
-  return { levels, resized, original };
+  await settled();
+  return image;
 }
 
 function refSet(f: SafetensorsFile, prefix: string): BoxSet {
@@ -254,33 +254,15 @@ function compareFinal(p: ParityRun, stage: string, run: RunJson, detections: Det
 async function headAndPost(p: ParityRun, source: string, image: ImageFeatures, text: TextFeatures): Promise<{ detections: Detection[]; ref?: BoxSet }> {
   const run = text.run;
   const tag = `${source}: ${run.name}`;
-  const pending: Promise<void>[] = [];
-  const head: GlipHeadOutputs = runGlipHead(p.w, p.cfg, image.levels, text.hidden, text.mask, (stage, tensors) => {
-    const [layer, kind, side] = stage.replace('dyhead.', '').split('.');
-    tensors.forEach((t, i) => {
-      const ref = side === 'lang' ? `${run.name}/dyhead.${layer}.${kind}.lang_hidden` : `${run.name}/dyhead.${layer}.${kind}.visual.${LEVELS[i]}`;
-      const copy = t.clone();
-      pending.push(p.tensor(`${tag}/${ref.slice(run.name.length + 1)}`, copy, ref, side !== 'lang').finally(() => copy.dispose()));
-    });
-  });
-  await Promise.all(pending);
+  const { observe, settled } = p.observer(tag, run.name);
+  const head = runSteps(headOutputs(p.model, image, text), observe);
+  await settled();
   for (const [i, l] of LEVELS.entries()) {
-    await p.tensor(`${tag}/head.dot_product_logits.${l}`, head.logits[i], `${run.name}/head.dot_product_logits.${l}`);
-    await p.tensor(`${tag}/head.bbox_reg.${l}`, head.bboxReg[i], `${run.name}/head.bbox_reg.${l}`, true);
-    await p.tensor(`${tag}/head.centerness.${l}`, head.centerness[i], `${run.name}/head.centerness.${l}`, true);
-    await p.tensor(`${tag}/anchors.${l}`, head.anchors[i], `anchors.${l}`);
     const scores = phraseScores(head.logits[i], text.encoded.phrases);
-    await p.tensor(`${tag}/post.scores_agg.${l}`, scores, `${run.name}/post.scores_agg.${l}`);
+    await p.tensor(`${tag}: ${run.name}/post.scores_agg.${l}`, scores, `${run.name}/post.scores_agg.${l}`);
     scores.dispose();
   }
-  const result = await postprocess(head, text.encoded.phrases, {
-    ...p.cfg.postprocess,
-    boxCoderWeights: p.cfg.anchors.boxCoderWeights,
-    resizedSize: image.resized,
-    originalSize: image.original,
-    scoreThreshold: run.demo_threshold,
-  });
-  tf.dispose([...head.logits, ...head.bboxReg, ...head.centerness, ...head.anchors]);
+  const result = await decodeDetections(p.cfg, head, text.encoded.phrases, image, run.demo_threshold);
   let candidateDiffs = 0;
   for (let l = 0; l < LEVELS.length; l++) {
     candidateDiffs += compareCandidates(p, `${tag}/post.candidates.${LEVELS[l]} (set)`, run, l, result, text.encoded.phrases.length);

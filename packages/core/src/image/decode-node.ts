@@ -4,7 +4,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ImageInputError } from '../errors.ts';
-import type { DecodedImage } from './decode.ts';
+import type { DecodedImage } from './decoded-image.ts';
 import type { ImageHeader, Orientation } from './image-header.ts';
 
 /** Decodes `bytes` (described by `header`) to RGBA of `target` size, stored orientation, then orients it for display. */

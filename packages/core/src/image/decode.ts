@@ -6,14 +6,10 @@
 // (any format the browser knows); Node decodes PNG and JPEG (image/decode-node.ts, loaded only there).
 // Anything else is an ImageInputError saying what was wrong.
 import { ImageInputError } from '../errors.ts';
+import type { DecodedImage } from './decoded-image.ts';
 import { displayedSize, readImageHeader, type ImageHeader } from './image-header.ts';
 
-/** 8-bit RGBA pixels, row-major, in displayed orientation (a `PixelImage` for the detector). */
-export interface DecodedImage {
-  data: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
+export type { DecodedImage };
 
 export interface DecodeOptions {
   /** Longer side of the result; larger images are downscaled while decoding. Default 2048. */

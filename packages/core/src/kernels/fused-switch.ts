@@ -1,6 +1,7 @@
 // Global switch between the fused WGSL kernels and their plain-tfjs references. On by default;
 // turning it off runs every op as its reference composite, so the two paths compare in one run.
 import * as tf from '@tensorflow/tfjs';
+import { heldDtype } from '../runtime/tfjs-internals.ts';
 
 let fused = true;
 
@@ -22,17 +23,12 @@ export function fusedPathActive(...inputs: (tf.Tensor | null)[]): boolean {
   return fused && tf.getBackend() === 'webgpu' && inputs.every((t) => t === null || (t.size > 0 && heldAsOwnDtype(t)));
 }
 
-/** The backend's record of a tensor's data: tfjs-webgpu keeps the dtype of the buffer's contents. */
-interface BackendWithTensorMap {
-  tensorMap?: { get(dataId: object): { dtype: string } | undefined };
-}
-
 /**
  * False for a float32 tensor cast from int32 or bool: tfjs-webgpu's cast to a wider type is a view
  * of the same buffer, which tfjs's own shaders read by the buffer's dtype, but a WGSL kernel
  * binding `array<f32>` would read the integer bits as floats (1 → 1.4e-45).
  */
 function heldAsOwnDtype(t: tf.Tensor): boolean {
-  const held = (tf.backend() as unknown as BackendWithTensorMap).tensorMap?.get(t.dataId);
-  return held === undefined || held.dtype === t.dtype;
+  const held = heldDtype(t);
+  return held === null || held === t.dtype;
 }

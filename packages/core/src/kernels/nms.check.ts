@@ -3,7 +3,7 @@
 // labels (greedy chains, cross-label pairs); rows that are not candidates after the candidates; more
 // candidates than the workgroup; glip-nano's full 2 531 rows.
 import * as tf from '@tensorflow/tfjs';
-import { classAwareNms } from '../postprocess/nms.ts';
+import { classAwareNms } from './nms-reference.ts';
 import { type CheckResult, compare, fusedCheck, seededRandom } from './check-util.ts';
 import { nmsKeepMask } from './nms.ts';
 

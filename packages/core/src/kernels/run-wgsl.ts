@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { activeWebGpuBackend, asWebGpuBackend, gpuBufferOf, profilingTimer, submitTfjsWork } from '../runtime/tfjs-internals.ts';
 
 export interface WgslPass {
   entryPoint: string;
@@ -104,34 +105,6 @@ function pipelineFor(device: GPUDevice, compiledModule: CompiledModule, run: Wgs
   return pipeline;
 }
 
-function bufferOf(backend: WebGPUBackend, t: TensorInfo): GPUBuffer {
-  const resource = backend.tensorMap.get(t.dataId).resource;
-  if (!(resource instanceof GPUBuffer)) throw new Error(`tensor ${JSON.stringify(t.shape)} is not held in a GPU buffer`);
-  return resource;
-}
-
-/** tfjs-webgpu's private timing state: `activeTimers` is set while `tf.profile` or `tf.time` runs. */
-interface BackendTimers {
-  activeTimers: { name: string; query: Promise<number> }[] | null;
-  supportTimestampQuery: boolean;
-  querySet: GPUQuerySet | null;
-  querySetCount: number;
-  getQueryTime(): Promise<number>;
-}
-
-/**
- * While tfjs times kernels (tf.profile, tf.time) on a device with timestamp queries: the query set
- * a pass writes its start and end into, and `record`, which adds the pass's time to tfjs's timers
- * as tfjs does for its own programs (so fused kernels get a kernelTimeMs too). Null otherwise.
- */
-function profilingTimer(backend: WebGPUBackend): { querySet: GPUQuerySet; record(name: string): void } | null {
-  const timers = backend as unknown as BackendTimers;
-  const active = timers.activeTimers;
-  if (active == null || !timers.supportTimestampQuery) return null;
-  timers.querySet ??= backend.device.createQuerySet({ type: 'timestamp', count: timers.querySetCount });
-  return { querySet: timers.querySet, record: (name) => active.push({ name, query: timers.getQueryTime() }) };
-}
-
 /** Records and submits the passes; returns the outputs as tfjs tensor infos owned by the backend. */
 export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   for (const t of run.inputs) {
@@ -145,10 +118,8 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
     for (const p of run.passes) pipelineFor(backend.device, compiledModule, run, p.entryPoint);
     return outputs;
   }
-  for (const t of [...run.inputs, ...outputs]) backend.uploadToGPU(t.dataId);
-  backend.ensureCommandEncoderReady();
-  backend.endComputePassEncoder();
-  backend.submitQueue();
+  const buffers = [...run.inputs, ...outputs].map((t) => gpuBufferOf(backend, t));
+  submitTfjsWork(backend);
 
   const device = backend.device;
   const compiledModule = moduleFor(device, run);
@@ -160,7 +131,7 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   });
   new Uint8Array(params.getMappedRange()).set(new Uint8Array(run.params));
   params.unmap();
-  const resources = [...run.inputs, ...outputs].map((t) => ({ buffer: bufferOf(backend, t) }));
+  const resources = buffers.map((buffer) => ({ buffer }));
   const bindGroup = device.createBindGroup({
     label: run.label,
     layout: compiledModule.layout,
@@ -180,10 +151,7 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   pass.end();
   device.queue.submit([encoder.finish()]);
   params.destroy();
-  if (timer) {
-    backend.ensureCommandEncoderReady(); // getQueryTime resolves the query set on tfjs's encoder
-    timer.record(run.label);
-  }
+  timer?.record(run.label);
   return outputs;
 }
 
@@ -200,7 +168,7 @@ export function registerWgslKernel(name: string, body: WgslKernelBody): void {
     kernelName: name,
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const outputs = body(inputs as Record<string, TensorInfo>, backend as WebGPUBackend, attrs ?? {});
+      const outputs = body(inputs as Record<string, TensorInfo>, asWebGpuBackend(backend), attrs ?? {});
       return outputs.length === 1 ? outputs[0] : outputs;
     },
   });
@@ -208,5 +176,7 @@ export function registerWgslKernel(name: string, body: WgslKernelBody): void {
 
 /** Bytes of workgroup memory a kernel may use on the active `webgpu` backend's device. */
 export function workgroupMemoryLimit(): number {
-  return (tf.backend() as WebGPUBackend).device.limits.maxComputeWorkgroupStorageSize;
+  const backend = activeWebGpuBackend();
+  if (backend === null) throw new Error('workgroupMemoryLimit: the active backend is not webgpu');
+  return backend.device.limits.maxComputeWorkgroupStorageSize;
 }

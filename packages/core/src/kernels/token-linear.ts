@@ -6,7 +6,7 @@
 // one dispatch (the folded fusion's per-head products), against tf.matMul's batched product.
 import * as tf from '@tensorflow/tfjs';
 import shader from '../../../../shaders/token-linear.wgsl?raw';
-import { geluErf } from '../model/gelu.ts';
+import { geluErf } from './gelu.ts';
 import { unpackF16Pairs } from './f16-pairs.ts';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';

@@ -6,6 +6,7 @@ import { caseConfig, caseTensors } from '../testing/fixtures.ts';
 import { compareWithFixture, fixtureTensor, type StageResult } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { bertEncoder, bertLayer } from './bert.ts';
+import { runSteps } from './forward-steps.ts';
 
 /** The real (attention-mask 1) token ids of a case-a run. */
 function realTokenIds(run: string): Int32Array {
@@ -35,11 +36,11 @@ describe.each(TEST_BACKENDS)('BERT on %s (case-a)', (backend) => {
     const ids = realTokenIds('prompt');
     expect(ids.length).toBe(11);
     const observed = new Map<string, tf.Tensor>();
-    const { hidden } = bertEncoder(ids, w, cfg.bert, (stage, t) => observed.set(stage, t.clone()));
+    const hidden = runSteps(bertEncoder(ids, w, cfg.bert), (stage) => observed.set(stage.name, stage.tensors[0].clone()));
     expect(hidden.shape).toEqual([11, cfg.bert.hiddenSize]);
-    check(backend, await compareWithFixture('bert.embeddings', observed.get('embeddings')!, f, 'prompt/lang.bert.embeddings'));
+    check(backend, await compareWithFixture('bert.embeddings', observed.get('lang.bert.embeddings')!, f, 'prompt/lang.bert.embeddings'));
     for (let n = 0; n < cfg.bert.numLayers; n++) {
-      check(backend, await compareWithFixture(`bert.layer${n}`, observed.get(`layer${n}`)!, f, `prompt/lang.bert.layer${n}`));
+      check(backend, await compareWithFixture(`bert.layer${n}`, observed.get(`lang.bert.layer${n}`)!, f, `prompt/lang.bert.layer${n}`));
     }
     check(backend, await compareWithFixture('lang.hidden', hidden, f, 'prompt/lang.hidden'));
     tf.dispose([hidden, ...observed.values()]);

@@ -8,7 +8,8 @@ import type { BertConfig } from '../config.ts';
 import { PromptError } from '../errors.ts';
 import { layerNorm } from '../kernels/layer-norm.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { geluErf } from './gelu.ts';
+import type { ForwardSteps } from './forward-steps.ts';
+import { geluErf } from '../kernels/gelu.ts';
 import { embedding, textLinear } from './official-layers.ts';
 
 const PREFIX = 'language_backbone.body.model';
@@ -57,24 +58,22 @@ export function bertEmbeddings(inputIds: Int32Array, w: WeightMap, cfg: BertConf
   });
 }
 
-/** Receives `embeddings` and `layer{n}` (`[T, D]`); the tensors are disposed after the call returns. */
-export type BertObserver = (stage: string, hidden: tf.Tensor2D) => void;
-
 /**
- * The language backbone on the real (unpadded) token ids `[CLS] … [SEP]`. `hidden` `[T, D]` is the
- * last layer (GLIP's `lang["hidden"]`, N_LAYERS = 1): the DyHead's text input. Caller disposes it.
+ * The language backbone on the real (unpadded) token ids `[CLS] … [SEP]`; stages `lang.bert.embeddings`
+ * and `lang.bert.layer{n}`, each `[T, D]`. Returns `hidden` `[T, D]`, the last layer (GLIP's
+ * `lang["hidden"]`, N_LAYERS = 1): the DyHead's text input. Caller disposes it.
  */
-export function bertEncoder(inputIds: Int32Array, w: WeightMap, cfg: BertConfig, observe?: BertObserver): { hidden: tf.Tensor2D } {
+export function* bertEncoder(inputIds: Int32Array, w: WeightMap, cfg: BertConfig): ForwardSteps<tf.Tensor2D> {
   if (inputIds.length > cfg.maxPositions) throw new PromptError(`the prompt has ${inputIds.length} tokens; BERT takes at most ${cfg.maxPositions}. Shorten it.`);
   const mask = tf.ones([inputIds.length]) as tf.Tensor1D;
   let hidden = bertEmbeddings(inputIds, w, cfg);
-  observe?.('embeddings', hidden);
+  yield { name: 'lang.bert.embeddings', tensors: [hidden] };
   for (let n = 0; n < cfg.numLayers; n++) {
     const next = bertLayer(w, `${PREFIX}.encoder.layer.${n}`, hidden, mask, { numHeads: cfg.numHeads, layerNormEps: cfg.layerNormEps });
     hidden.dispose();
     hidden = next;
-    observe?.(`layer${n}`, hidden);
+    yield { name: `lang.bert.layer${n}`, tensors: [hidden] };
   }
   mask.dispose();
-  return { hidden };
+  return hidden;
 }

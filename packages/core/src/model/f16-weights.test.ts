@@ -14,6 +14,7 @@ import { loadModelFolder } from '../weights/model-folder-node.ts';
 import { WeightMap } from '../weights/weight-map.ts';
 import { bertEncoder } from './bert.ts';
 import { dyConv } from './dyhead.ts';
+import { runSteps } from './forward-steps.ts';
 import { fpn } from './fpn.ts';
 import { vlFuse } from './fusion.ts';
 import { projectTokens } from './heads.ts';
@@ -30,7 +31,7 @@ async function valuesOf(tensors: tf.Tensor[]): Promise<Float32Array[]> {
 }
 
 async function textPath(w: WeightMap, visual: tf.Tensor4D[], bert: Parameters<typeof bertEncoder>[2], heads: number): Promise<Float32Array[]> {
-  const { hidden } = bertEncoder(IDS, w, bert);
+  const hidden = runSteps(bertEncoder(IDS, w, bert));
   const mask = tf.ones([IDS.length]) as tf.Tensor1D;
   const fused = vlFuse(w, 'rpn.head.dyhead_tower.0', visual, hidden, mask, heads);
   const { proj, bias } = projectTokens(w, fused.lang);

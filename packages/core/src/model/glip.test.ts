@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../testing/backends.ts';
 import { loadCaseWeights } from '../testing/case-weights.ts';
+import { fixtureNames } from '../testing/fixture-names.ts';
 import { caseConfig, caseTensors } from '../testing/fixtures.ts';
 import { type StageResult, compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { type GlipHeadOutputs, runGlipHead } from './glip.ts';
+import { runSteps } from './forward-steps.ts';
+import { type GlipHeadOutputs, groundingHead } from './glip.ts';
 
 const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
 
@@ -17,22 +19,14 @@ async function runFromFixtures(w: WeightMap, run: string): Promise<{ out: GlipHe
   const lang = tf.tidy(() => tf.slice(tf.squeeze(fixtureTensor(f, `${run}/lang.hidden`), [0]), [0, 0], [t, -1])) as tf.Tensor2D;
   const mask = tf.ones([t]) as tf.Tensor1D;
   const pending: Promise<StageResult>[] = [];
-  // Observed tensors are disposed when the observer returns: compare a copy.
-  const compareCopy = (stage: string, x: tf.Tensor, ref: string, nchw: boolean) => {
-    const copy = x.clone();
-    return compareWithFixture(stage, copy, f, ref, nchw).finally(() => copy.dispose());
-  };
-  const out = runGlipHead(w, caseConfig(), fpn, lang, mask, (stage, tensors) => {
-    const [layer, kind, side] = stage.replace('dyhead.', '').split('.');
-    if (side === 'lang') {
-      const ref = `${run}/dyhead.${layer}.${kind}.lang_hidden`;
-      if (f.names().includes(ref)) pending.push(compareCopy(stage, tensors[0], ref, false));
-    } else {
-      tensors.forEach((x, i) => {
-        const ref = `${run}/dyhead.${layer}.${kind}.visual.${LEVELS[i]}`;
-        if (f.names().includes(ref)) pending.push(compareCopy(`${stage}.${LEVELS[i]}`, x, ref, true));
-      });
-    }
+  // Stage tensors are the pass's to dispose once it resumes: compare a copy.
+  const out = runSteps(groundingHead(w, caseConfig(), fpn, lang, mask), (stage) => {
+    if (stage.name === 'head') return; // compared from the outputs below
+    fixtureNames(stage, run).forEach((ref, i) => {
+      if (ref === null || !f.names().includes(ref.name)) return;
+      const copy = stage.tensors[i].clone();
+      pending.push(compareWithFixture(`${stage.name}: ${ref.name}`, copy, f, ref.name, ref.nchw).finally(() => copy.dispose()));
+    });
   });
   const stages = await Promise.all(pending);
   tf.dispose([...fpn, lang, mask]);
@@ -41,7 +35,7 @@ async function runFromFixtures(w: WeightMap, run: string): Promise<{ out: GlipHe
 
 // The whole head composition on cpu only: on webgpu (SwiftShader) it takes minutes; its parts are
 // tested on both backends (fusion, dyhead, vldyhead, heads) and `webglip parity` runs it on webgpu.
-describe.each(['cpu'] as const)('runGlipHead on %s (case-a, from captured FPN + BERT)', (backend) => {
+describe.each(['cpu'] as const)('groundingHead on %s (case-a, from captured FPN + BERT)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);

@@ -6,16 +6,10 @@ import { ConfigError } from '../errors.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { bertLayer } from './bert.ts';
 import { dyConv } from './dyhead.ts';
+import type { ForwardSteps } from './forward-steps.ts';
 import { vlFuse } from './fusion.ts';
 
 const PREFIX = 'rpn.head.dyhead_tower';
-
-/**
- * Receives each stage's output: `dyhead.{i}.fuse.visual` / `.fuse.lang`, `dyhead.{i}.bert.lang`,
- * `dyhead.{i}.dyconv.visual` (visual stages give P3..P7). The tensors are disposed after the call
- * returns; keep a clone to hold on to one.
- */
-export type StageObserver = (stage: string, tensors: tf.Tensor[]) => void;
 
 export interface TowerOutputs {
   /** final visual levels `[1, H_l, W_l, C]` */
@@ -24,15 +18,18 @@ export interface TowerOutputs {
   lang: tf.Tensor2D;
 }
 
-/** visual: P3..P7 `[1, H_l, W_l, C]`; lang: BERT hidden `[T, D]`; mask `[T]` (0/1). */
-export function vlDyHeadTower(
+/**
+ * visual: P3..P7 `[1, H_l, W_l, C]`; lang: BERT hidden `[T, D]`; mask `[T]` (0/1). Stages per block i:
+ * `dyhead.{i}.fuse` (P3..P7 then the text), `dyhead.{i}.bert` (the text), `dyhead.{i}.dyconv` (P3..P7).
+ * The inputs stay the caller's; the outputs are new.
+ */
+export function* vlDyHeadTower(
   w: WeightMap,
   cfg: { dyhead: DyHeadConfig; bert: BertConfig },
   visual: tf.Tensor4D[],
   lang: tf.Tensor2D,
   mask: tf.Tensor1D,
-  observe?: StageObserver,
-): TowerOutputs {
+): ForwardSteps<TowerOutputs> {
   const { useGn, useDyRelu, useDfConv, useDyFuse } = cfg.dyhead;
   if (!(useGn && useDyRelu && useDfConv && useDyFuse)) {
     throw new ConfigError('dyhead: only the GLIP-T DyHead (USE_GN, USE_DYRELU, USE_DFCONV and USE_DYFUSE all true) is implemented');
@@ -43,19 +40,18 @@ export function vlDyHeadTower(
     if (old !== keep) tf.dispose(old);
     return next;
   };
+  const textLayer = { numHeads: cfg.bert.numHeads, layerNormEps: cfg.bert.layerNormEps, glipClamps: true };
   for (let i = 0; i < cfg.dyhead.numConvs; i++) {
     const fused = vlFuse(w, `${PREFIX}.${3 * i}`, v, l, mask, cfg.dyhead.fusion.numHeads);
-    observe?.(`dyhead.${i}.fuse.visual`, fused.visual);
-    observe?.(`dyhead.${i}.fuse.lang`, [fused.lang]);
     v = replace(v, fused.visual, visual);
     l = replace(l, fused.lang, lang);
+    yield { name: `dyhead.${i}.fuse`, tensors: [...v, l] };
 
-    const textLayer = { numHeads: cfg.bert.numHeads, layerNormEps: cfg.bert.layerNormEps, glipClamps: true };
     l = replace(l, bertLayer(w, `${PREFIX}.${3 * i + 1}`, l, mask, textLayer), lang);
-    observe?.(`dyhead.${i}.bert.lang`, [l]);
+    yield { name: `dyhead.${i}.bert`, tensors: [l] };
 
     v = replace(v, dyConv(w, `${PREFIX}.${3 * i + 2}`, v, { gnGroups: cfg.dyhead.gnGroups, gnEps: cfg.dyhead.gnEps }), visual);
-    observe?.(`dyhead.${i}.dyconv.visual`, v);
+    yield { name: `dyhead.${i}.dyconv`, tensors: v };
   }
   return { visual: v, lang: l };
 }

@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { PostprocessConfig } from '../config.ts';
 import { gpuNmsActive, nmsKeepMask } from '../kernels/nms.ts';
 import { type CandidateTensors, type LevelCandidates, candidateTensors, leadingCandidates, readCandidates } from './candidates.ts';
-import type { BoxSet, Detection, DetectionPhrase } from './detection.ts';
-import { classAwareNms, pick } from './nms.ts';
+import { type BoxSet, type Detection, type DetectionPhrase, pick } from './detection.ts';
+import { classAwareNms } from '../kernels/nms-reference.ts';
 import { phraseScores } from './phrase-scores.ts';
 
 export interface HeadLevels {

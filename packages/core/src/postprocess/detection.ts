@@ -25,3 +25,14 @@ export interface BoxSet {
   scores: Float32Array;
   labels: Int32Array;
 }
+
+/** The subset of `set` at `indices`, in that order. */
+export function pick(set: BoxSet, indices: readonly number[]): BoxSet {
+  const boxes = new Float32Array(indices.length * 4);
+  indices.forEach((i, n) => boxes.set(set.boxes.subarray(4 * i, 4 * i + 4), 4 * n));
+  return {
+    boxes,
+    scores: Float32Array.from(indices, (i) => set.scores[i]),
+    labels: Int32Array.from(indices, (i) => set.labels[i]),
+  };
+}

@@ -4,21 +4,13 @@
 // dispatch nothing either. Tensors made in this mode have shapes but no contents: a pass may not
 // read data back, and weights.prepared() leaves its preparations for after the pass.
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { compileCompletion, pipelineCache } from './tfjs-internals.ts';
 
 const COMPILE_ONLY = 'WEBGPU_ENGINE_COMPILE_ONLY';
 
 /** Whether a compile-only pass is recording (the flag only exists once tfjs-backend-webgpu is loaded). */
 export function compileOnlyActive(): boolean {
   return tf.env().getFlags()[COMPILE_ONLY] === true;
-}
-
-type PipelineCache = Record<string, GPUComputePipeline | Promise<GPUComputePipeline>>;
-
-/** tfjs's compiled programs on the active webgpu backend (pipelines, or promises of them during a pass); null off WebGPU. */
-function pipelineCache(): PipelineCache | null {
-  if (tf.getBackend() !== 'webgpu') return null;
-  return (tf.backend() as unknown as { pipelineCache: PipelineCache }).pipelineCache;
 }
 
 /** tfjs pipelines compiled (or being compiled) on the active webgpu backend; 0 off WebGPU. */
@@ -36,7 +28,6 @@ export function tfjsPipelineCount(): number {
 export async function compilePipelines(pass: () => tf.Tensor[], onProgress?: (compiled: number, total: number) => void): Promise<number> {
   const cache = pipelineCache();
   if (cache === null) return 0;
-  const backend = tf.backend() as WebGPUBackend;
   const flags = tf.env().getFlags();
   const cpuForward = flags.WEBGPU_CPU_FORWARD;
   tf.env().set(COMPILE_ONLY, true);
@@ -52,6 +43,6 @@ export async function compilePipelines(pass: () => tf.Tensor[], onProgress?: (co
   let compiled = 0;
   onProgress?.(0, compiling.length);
   for (const p of compiling) void p.then(() => onProgress?.(++compiled, compiling.length), () => undefined);
-  await backend.checkCompileCompletionAsync();
+  await compileCompletion();
   return compiling.length;
 }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { DeviceLostError } from '../errors.ts';
+import { webGpuBackendRunsOn } from './tfjs-internals.ts';
 
 export type BackendKind = 'webgpu' | 'wasm' | 'cpu';
 
@@ -113,8 +114,7 @@ export async function registerWebGpuBackend(runtime: WebGpuRuntime): Promise<voi
 export async function watchDeviceLoss(runtime: Pick<WebGpuRuntime, 'device' | 'lost'>, onDeviceLost?: (error: DeviceLostError) => void): Promise<void> {
   const error = await runtime.lost;
   if (error.reason === 'destroyed') return;
-  const backend = tf.findBackend('webgpu');
-  if (backend instanceof WebGPUBackend && backend.device === runtime.device) tf.removeBackend('webgpu');
+  if (webGpuBackendRunsOn(runtime.device)) tf.removeBackend('webgpu');
   onDeviceLost?.(error);
 }
 

@@ -8,7 +8,7 @@
 // - `dispose()` during a call lets it finish, rejects the calls still queued with DisposedError, then
 //   frees the engine, and destroys the device only if the session created it.
 import * as tf from '@tensorflow/tfjs';
-import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { webGpuBackendRunsOn } from './tfjs-internals.ts';
 import { DeviceLostError, DisposedError, GpuError } from '../errors.ts';
 
 /** A loaded engine and the device it computes on. */
@@ -127,8 +127,7 @@ export class GuardedEngine<E extends Disposable> {
       if (!session.lostError) throw e; // tensors on a lost device may refuse to be freed; they died with it
     }
     if (session.device && (session.lostError || (disposing && session.ownsDevice))) {
-      const backend = tf.findBackend('webgpu');
-      if (backend instanceof WebGPUBackend && backend.device === session.device) tf.removeBackend('webgpu');
+      if (webGpuBackendRunsOn(session.device)) tf.removeBackend('webgpu');
       if (session.ownsDevice) session.device.destroy();
     }
   }

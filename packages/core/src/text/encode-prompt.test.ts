@@ -4,7 +4,7 @@ import { caseJson, caseTensors } from '../testing/fixtures.ts';
 import type { CharSpan } from './bert-normalizer.ts';
 import { encodePrompt, MAX_QUERY_LEN } from './encode-prompt.ts';
 import { captionPrompt, categoryPrompt, parsePrompt } from './prompt.ts';
-import { testTokenizer } from './test-tokenizer.ts';
+import { testTokenizer } from '../testing/test-tokenizer.ts';
 
 interface CaseRun {
   name: string;

@@ -6,7 +6,7 @@ import { PromptError } from '../errors.ts';
 import { encodePrompt, MAX_QUERY_LEN } from './encode-prompt.ts';
 import { toPrompt } from './prompt.ts';
 import { promptWarning } from './prompt-warning.ts';
-import { testTokenizer } from './test-tokenizer.ts';
+import { testTokenizer } from '../testing/test-tokenizer.ts';
 
 const encode = (text: string | string[]) => encodePrompt(testTokenizer(), toPrompt(text));
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenizerError } from '../errors.ts';
 import { FIXTURES_DIR } from '../testing/fixtures.ts';
 import { BertTokenizer } from './tokenizer.ts';
-import { BERT_TOKENIZER_JSON, testTokenizer } from './test-tokenizer.ts';
+import { BERT_TOKENIZER_JSON, testTokenizer } from '../testing/test-tokenizer.ts';
 
 interface TokenizerCase {
   text: string;

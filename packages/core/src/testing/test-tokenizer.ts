@@ -1,8 +1,8 @@
 // Tests only: the bert-base-uncased tokenizer shipped in models/, built once per process.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { REPO_ROOT } from '../testing/fixtures.ts';
-import { BertTokenizer } from './tokenizer.ts';
+import { REPO_ROOT } from './fixtures.ts';
+import { BertTokenizer } from '../text/tokenizer.ts';
 
 export const BERT_TOKENIZER_JSON = resolve(REPO_ROOT, 'models/bert-base-uncased/tokenizer.json');
 

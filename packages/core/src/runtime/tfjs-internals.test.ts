@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../testing/backends.ts';
-import { releasePooledBuffers } from './buffer-pool.ts';
+import { releasePooledBuffers } from './tfjs-internals.ts';
 
 describe('releasePooledBuffers on webgpu', () => {
   it('gives the buffers of disposed tensors back to the device; tensors alive and later ops are untouched', async () => {

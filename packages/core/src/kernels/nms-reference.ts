@@ -1,7 +1,14 @@
 // Class-aware NMS as GLIP's ml_nms CUDA kernel (what GPU users get): greedy in descending score,
 // a box is suppressed when its IoU with a kept box OF THE SAME LABEL is > threshold, with the "+1"
-// area convention (w = x2 − x1 + 1). Runs on the CPU over the (few) read-back candidates.
-import type { BoxSet } from './detection.ts';
+// area convention (w = x2 − x1 + 1). Runs on the CPU over the (few) read-back candidates; it is also
+// the reference the GPU NMS (nms.ts, shaders/nms.wgsl) is checked against.
+
+/** Boxes `[N, 4]` xyxy (flat), their scores and labels `[N]` (postprocess's BoxSet has this shape). */
+export interface NmsBoxes {
+  boxes: Float32Array;
+  scores: Float32Array;
+  labels: Int32Array;
+}
 
 function iouPlusOne(b: Float32Array, i: number, j: number): number {
   const left = Math.max(b[4 * i], b[4 * j]);
@@ -14,22 +21,11 @@ function iouPlusOne(b: Float32Array, i: number, j: number): number {
 }
 
 /** Indices of the kept boxes, in descending score order. */
-export function classAwareNms(set: BoxSet, iouThreshold: number): number[] {
+export function classAwareNms(set: NmsBoxes, iouThreshold: number): number[] {
   const order = Array.from(set.scores.keys()).sort((a, b) => set.scores[b] - set.scores[a] || a - b);
   const kept: number[] = [];
   for (const i of order) {
     if (!kept.some((j) => set.labels[j] === set.labels[i] && iouPlusOne(set.boxes, i, j) > iouThreshold)) kept.push(i);
   }
   return kept;
-}
-
-/** The subset of `set` at `indices`, in that order. */
-export function pick(set: BoxSet, indices: readonly number[]): BoxSet {
-  const boxes = new Float32Array(indices.length * 4);
-  indices.forEach((i, n) => boxes.set(set.boxes.subarray(4 * i, 4 * i + 4), 4 * n));
-  return {
-    boxes,
-    scores: Float32Array.from(indices, (i) => set.scores[i]),
-    labels: Int32Array.from(indices, (i) => set.labels[i]),
-  };
 }
