@@ -7,7 +7,7 @@
 //   outV = softmax_T(A + maskAdd) · valueL,  maskAdd = 1 (real) | −9e15 (pad)      image ← text
 //   outL = softmax_N(clamp(Aᵀ − max_N Aᵀ, ±50000)) · valueV   (no mask at all)     text ← image
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/bi-attention.wgsl?raw';
+import shader from '@webglip/shaders/bi-attention.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl, workgroupMemoryLimit } from './run-wgsl.ts';
 

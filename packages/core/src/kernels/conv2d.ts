@@ -5,7 +5,7 @@
 // A filter stored f16 on disk can be held as f16 pairs instead (`filterPairs`, `conv2dBiasF16`): the
 // direct kernel and the token linear read the pairs, the reference unpacks them.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/conv2d.wgsl?raw';
+import shader from '@webglip/shaders/conv2d.wgsl?raw';
 import { packF16Pairs, unpackF16Pairs } from './f16-pairs.ts';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';

@@ -10,7 +10,7 @@
 // with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
 // −1 < px < W; each bilinear corner outside the image contributes 0.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/deform-conv.wgsl?raw';
+import shader from '@webglip/shaders/deform-conv.wgsl?raw';
 import { packF16Pairs, unpackF16Pairs } from './f16-pairs.ts';
 import { fusedPathActive } from './fused-switch.ts';
 import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';

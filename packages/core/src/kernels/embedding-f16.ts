@@ -3,7 +3,7 @@
 // `shaders/embedding-f16.wgsl`, and its reference, tfjs's gather on the table unpacked to f32. Both
 // exist on `webgpu` only, where the engine holds weights as f16 pairs.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/embedding-f16.wgsl?raw';
+import shader from '@webglip/shaders/embedding-f16.wgsl?raw';
 import { unpackF16Pairs } from './f16-pairs.ts';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import shader from '../../../../shaders/f16-pairs.wgsl?raw';
+import shader from '@webglip/shaders/f16-pairs.wgsl?raw';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
 const PACK = 'WebglipPackF16Pairs';

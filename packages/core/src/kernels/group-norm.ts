@@ -2,7 +2,7 @@
 // the plain-tfjs reference, and the fused kernel `shaders/group-norm.wgsl` (one dispatch instead of
 // tfjs's ten ops) that replaces it on the `webgpu` backend while fused kernels are on.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/group-norm.wgsl?raw';
+import shader from '@webglip/shaders/group-norm.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
 import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 

@@ -2,7 +2,7 @@
 // biased variance (as torch.nn.LayerNorm). The plain-tfjs reference, and the fused kernel
 // `shaders/layer-norm.wgsl` that replaces it on the `webgpu` backend while fused kernels are on.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/layer-norm.wgsl?raw';
+import shader from '@webglip/shaders/layer-norm.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 

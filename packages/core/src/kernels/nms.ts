@@ -2,7 +2,7 @@
 // sorted by descending score. Its reference is the CPU implementation every other backend uses
 // (`postprocess/nms.ts: classAwareNms`), on the same candidates read back; the checks compare the two.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/nms.wgsl?raw';
+import shader from '@webglip/shaders/nms.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
 import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 

@@ -5,7 +5,7 @@
 // which the reference unpacks to f32 first. `batchedTokenLinear`: B products with their own weights in
 // one dispatch (the folded fusion's per-head products), against tf.matMul's batched product.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/token-linear.wgsl?raw';
+import shader from '@webglip/shaders/token-linear.wgsl?raw';
 import { geluErf } from './gelu.ts';
 import { unpackF16Pairs } from './f16-pairs.ts';
 import { fusedPathActive } from './fused-switch.ts';

@@ -3,7 +3,7 @@
 //   out = softmax(scale·q·kᵀ + bias[h] + mask[w]) · v     per window w and head h, scale = head_dim^−½. Plain-tfjs reference, and the fused kernel
 // `shaders/window-attention.wgsl` that replaces it on the `webgpu` backend while fused kernels are on.
 import * as tf from '@tensorflow/tfjs';
-import shader from '../../../../shaders/window-attention.wgsl?raw';
+import shader from '@webglip/shaders/window-attention.wgsl?raw';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 

@@ -1,4 +1,4 @@
-// Node only: lets `import code from '…/shaders/<name>.wgsl?raw'` work outside Vite (tsx, the CLI,
+// Node only: lets `import code from '@webglip/shaders/<name>.wgsl?raw'` work outside Vite (tsx, the CLI,
 // tools), as it does in Vite and vitest: the module's default export is the file's text.
 // Must run before any module importing a shader is linked, so entry points load it first:
 //   `await import('@webglip/core/node-wgsl')` before a dynamic import of the rest, or
