@@ -96,8 +96,8 @@ registerWgslKernel(KERNEL_NAME, ({ q, k, valueV, valueL, textMask }, backend) =>
     label: 'bi-attention',
     code: shader,
     constants: { WG: WORKGROUP_SIZE, CAP: capacity, TMAX: FUSED_MAX_TEXT, RMAX: MAX_STEP_ROWS },
-    inputs: [q, k, valueV, valueL, textMask],
-    outputShapes: [[heads, n, d], [heads, t, d], [heads, segments, t, d + 4]],
+    inputs: { q, k, valueV, valueL, textMask },
+    outputs: { outV: [heads, n, d], outL: [heads, t, d], partials: [heads, segments, t, d + 4] },
     params: packParams([
       ['u32', heads],
       ['u32', d / 4],

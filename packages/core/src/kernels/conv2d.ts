@@ -118,8 +118,8 @@ registerWgslKernel(KERNEL_NAME, ({ x, filter, bias }, backend, attrs) => {
     label: 'conv2d',
     code: shader,
     constants: { WG: WORKGROUP_SIZE, HALF_WEIGHT: attrs.halfWeight ? 1 : 0 },
-    inputs: [x, filter, bias],
-    outputShapes: [[ho, wo, cout]],
+    inputs: { x, weight: filter, bias },
+    outputs: { y: [ho, wo, cout] },
     params: packParams([
       ['u32', h], ['u32', w], ['u32', cin / 4], ['u32', cout], ['u32', kh], ['u32', kw], ['u32', stride], ['u32', pad],
       ['u32', ho], ['u32', wo], ['u32', n4], ['u32', pixelBlocks], ['u32', blocks],

@@ -190,8 +190,8 @@ registerWgslKernel(KERNEL_NAME, ({ x, offset, mask, filter, bias }, backend, att
     label: 'deform-conv',
     code: shader,
     constants: { HAS_BIAS: attrs.hasBias ? 1 : 0, HALF_FILTER: attrs.halfFilter ? 1 : 0, ...tile },
-    inputs: [x, offset, mask, filter, bias],
-    outputShapes: [[hOut, wOut, cout]],
+    inputs: { x, offset, mask, tapFilter: filter, bias },
+    outputs: { out: [hOut, wOut, cout] },
     params: packParams([
       ['u32', h],
       ['u32', w],

@@ -30,8 +30,8 @@ registerWgslKernel(KERNEL_NAME, ({ pairs, ids }, backend) => {
     label: 'embedding-f16',
     code: shader,
     constants: { WG: WORKGROUP_SIZE },
-    inputs: [pairs, ids],
-    outputShapes: [[tokens, 2 * half]],
+    inputs: { table: pairs, ids },
+    outputs: { out: [tokens, 2 * half] },
     params: packParams([['u32', vocab], ['u32', half], ['u32', tokens]]),
     passes: [{ entryPoint: 'main', workgroups: grid2d(Math.ceil((tokens * half) / WORKGROUP_SIZE)) }],
   });

@@ -45,8 +45,8 @@ registerWgslKernel(KERNEL_NAME, ({ x, gamma, beta }, backend, attrs) => {
     label: 'group-norm',
     code: shader,
     constants: { WG: WORKGROUP_SIZE },
-    inputs: [x, gamma, beta],
-    outputShapes: [x.shape],
+    inputs: { x, gamma, beta },
+    outputs: { y: x.shape },
     params: packParams([['u32', h * w], ['u32', c], ['u32', c / groups], ['f32', attrs.eps as number]]),
     passes: [{ entryPoint: 'main', workgroups: [groups, 1, 1] }],
   });

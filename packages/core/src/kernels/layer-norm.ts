@@ -38,8 +38,8 @@ registerWgslKernel(KERNEL_NAME, ({ x, gamma, beta }, backend, attrs) => {
     label: 'layer-norm',
     code: shader,
     constants: { WG: WORKGROUP_SIZE },
-    inputs: [x, gamma, beta],
-    outputShapes: [x.shape],
+    inputs: { x, gamma, beta },
+    outputs: { y: x.shape },
     params: packParams([
       ['u32', rows],
       ['u32', cols],

@@ -50,8 +50,8 @@ registerWgslKernel(KERNEL_NAME, ({ x, pairs, bias }, backend) => {
     label: 'linear-f16',
     code: shader,
     constants: { WG: WORKGROUP_SIZE, CHUNK },
-    inputs: [x, pairs, bias],
-    outputShapes: [[m, n]],
+    inputs: { x, pairs, bias },
+    outputs: { y: [m, n] },
     params: packParams([['u32', m], ['u32', n], ['u32', half], ['u32', colTiles], ['u32', tiles]]),
     passes: [{ entryPoint: 'main', workgroups: grid2d(tiles) }],
   });

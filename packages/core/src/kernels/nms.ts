@@ -29,8 +29,8 @@ registerWgslKernel(KERNEL_NAME, ({ boxes, labels, keys }, backend, attrs) => {
     label: 'nms',
     code: shader,
     constants: { WG: WORKGROUP_SIZE },
-    inputs: [boxes, labels, keys],
-    outputShapes: [[count]],
+    inputs: { boxes, labels, keys },
+    outputs: { keep: [count] },
     params: packParams([['u32', count], ['f32', attrs.iouThreshold as number]]),
     passes: [{ entryPoint: 'main', workgroups: [1, 1, 1] }],
   });

@@ -4,9 +4,11 @@
 //
 // Why not tfjs's own `WebGPUProgram`: tfjs wraps a snippet in a generated `main` with one output
 // and its own bindings, so a shader file could not be a readable module on its own, and kernels
-// with two outputs or two passes (bi-directional attention) would not fit. Here each module
-// declares its bindings in the fixed order  inputs (read-only storage) · outputs (read_write
-// storage) · one uniform `params` struct, all in group 0, and its sizes as `override` constants.
+// with two outputs or two passes (bi-directional attention) would not fit. Here each module declares
+// its bindings in group 0: inputs (read-only storage), outputs (read_write storage) and one uniform
+// struct `params`, and its sizes as `override` constants. Tensors are bound BY NAME: a run gives
+// `inputs` and `outputs` keyed by the module's variable names, and the names are checked against the
+// module's declarations (wgsl-bindings.ts) before anything is bound.
 //
 // Ordering with tfjs: tfjs batches its dispatches in a command encoder it submits lazily. Before
 // recording, the inputs are uploaded and tfjs's pending work is submitted, so our command buffer
@@ -15,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { activeWebGpuBackend, asWebGpuBackend, gpuBufferOf, profilingTimer, submitTfjsWork } from '../runtime/tfjs-internals.ts';
+import { checkBindings, givenName, type WgslBinding, wgslBindings } from './wgsl-bindings.ts';
 
 export interface WgslPass {
   entryPoint: string;
@@ -29,10 +32,10 @@ export interface WgslRun {
   code: string;
   /** Values of the module's `override` constants; each distinct set compiles its own pipelines. */
   constants: Record<string, number>;
-  /** Bound at 0 … inputs.length−1; float32 (or int32 for packed bits) tensors of the webgpu backend. */
-  inputs: TensorInfo[];
-  /** Shapes of the outputs, bound after the inputs. */
-  outputShapes: number[][];
+  /** The module's read-only storage bindings by name: float32 (or int32 for packed bits) tensors of the webgpu backend. */
+  inputs: Record<string, TensorInfo>;
+  /** The module's read_write storage bindings by name, with the shapes of the new tensors made for them (returned in this order). */
+  outputs: Record<string, number[]>;
   /** The outputs' dtype: float32 (default), or int32 for packed bits the shader writes as u32. */
   outputDtype?: 'float32' | 'int32';
   /** Contents of the uniform `params` struct, bound last (4-byte scalars, see `packParams`). */
@@ -41,6 +44,7 @@ export interface WgslRun {
 }
 
 interface CompiledModule {
+  bindings: WgslBinding[];
   layout: GPUBindGroupLayout;
   pipelineLayout: GPUPipelineLayout;
   module: GPUShaderModule;
@@ -70,25 +74,25 @@ export function grid2d(count: number): [number, number, number] {
 function moduleFor(device: GPUDevice, run: WgslRun): CompiledModule {
   let byKey = compiled.get(device);
   if (byKey === undefined) compiled.set(device, (byKey = new Map()));
-  const key = `${run.label}|${JSON.stringify(run.constants)}|${run.inputs.length}|${run.outputShapes.length}`;
+  const key = `${run.label}|${JSON.stringify(run.constants)}`;
   let entry = byKey.get(key);
-  if (entry !== undefined) return entry;
-  const entries: GPUBindGroupLayoutEntry[] = [];
-  for (let i = 0; i < run.inputs.length; i++) {
-    entries.push({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
+  if (entry === undefined) {
+    const bindings = wgslBindings(run.label, run.code);
+    const type = { input: 'read-only-storage', output: 'storage', uniform: 'uniform' } as const;
+    const layout = device.createBindGroupLayout({
+      label: run.label,
+      entries: bindings.map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: type[b.kind] } })),
+    });
+    entry = {
+      bindings,
+      layout,
+      pipelineLayout: device.createPipelineLayout({ label: run.label, bindGroupLayouts: [layout] }),
+      module: device.createShaderModule({ label: run.label, code: run.code }),
+      pipelines: new Map(),
+    };
+    byKey.set(key, entry);
   }
-  for (let i = 0; i < run.outputShapes.length; i++) {
-    entries.push({ binding: run.inputs.length + i, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
-  }
-  entries.push({ binding: entries.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
-  const layout = device.createBindGroupLayout({ label: run.label, entries });
-  entry = {
-    layout,
-    pipelineLayout: device.createPipelineLayout({ label: run.label, bindGroupLayouts: [layout] }),
-    module: device.createShaderModule({ label: run.label, code: run.code }),
-    pipelines: new Map(),
-  };
-  byKey.set(key, entry);
+  checkBindings(run.label, entry.bindings, Object.keys(run.inputs), Object.keys(run.outputs));
   return entry;
 }
 
@@ -107,22 +111,23 @@ function pipelineFor(device: GPUDevice, compiledModule: CompiledModule, run: Wgs
 
 /** Records and submits the passes; returns the outputs as tfjs tensor infos owned by the backend. */
 export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
-  for (const t of run.inputs) {
-    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`${run.label}: inputs must be float32 or int32, got ${t.dtype}`);
+  for (const [name, t] of Object.entries(run.inputs)) {
+    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`${run.label}: input "${name}" must be float32 or int32, got ${t.dtype}`);
+    if (t.shape.includes(0)) throw new Error(`${run.label}: input "${name}" is empty; ops run their reference for empty tensors`);
   }
-  if (run.inputs.some((t) => t.shape.includes(0))) throw new Error(`${run.label}: empty input; ops run their reference for empty tensors`);
-  const outputs = run.outputShapes.map((shape) => backend.makeTensorInfo(shape, run.outputDtype ?? 'float32'));
-  if (tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) {
-    // tfjs's compile-only warm-up: build the pipelines, dispatch nothing (as tfjs's own kernels do).
-    const compiledModule = moduleFor(backend.device, run);
-    for (const p of run.passes) pipelineFor(backend.device, compiledModule, run, p.entryPoint);
-    return outputs;
-  }
-  const buffers = [...run.inputs, ...outputs].map((t) => gpuBufferOf(backend, t));
-  submitTfjsWork(backend);
-
   const device = backend.device;
   const compiledModule = moduleFor(device, run);
+  const outputs = Object.fromEntries(Object.entries(run.outputs).map(([name, shape]) => [name, backend.makeTensorInfo(shape, run.outputDtype ?? 'float32')]));
+  if (tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) {
+    // tfjs's compile-only warm-up: build the pipelines, dispatch nothing (as tfjs's own kernels do).
+    for (const p of run.passes) pipelineFor(device, compiledModule, run, p.entryPoint);
+    return Object.values(outputs);
+  }
+  const tensors: Record<string, TensorInfo> = { ...run.inputs, ...outputs };
+  const buffers = new Map(Object.entries(tensors).map(([name, t]) => [name, gpuBufferOf(backend, t)]));
+  const given = new Set(buffers.keys());
+  submitTfjsWork(backend);
+
   const params = device.createBuffer({
     label: `${run.label}.params`,
     size: run.params.byteLength,
@@ -131,11 +136,10 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   });
   new Uint8Array(params.getMappedRange()).set(new Uint8Array(run.params));
   params.unmap();
-  const resources = buffers.map((buffer) => ({ buffer }));
   const bindGroup = device.createBindGroup({
     label: run.label,
     layout: compiledModule.layout,
-    entries: [...resources, { buffer: params }].map((resource, binding) => ({ binding, resource })),
+    entries: compiledModule.bindings.map((b) => ({ binding: b.binding, resource: { buffer: b.kind === 'uniform' ? params : buffers.get(givenName(b, given))! } })),
   });
   const encoder = device.createCommandEncoder({ label: run.label });
   const timer = profilingTimer(backend);
@@ -152,7 +156,7 @@ export function runWgsl(backend: WebGPUBackend, run: WgslRun): TensorInfo[] {
   device.queue.submit([encoder.finish()]);
   params.destroy();
   timer?.record(run.label);
-  return outputs;
+  return Object.values(outputs);
 }
 
 /** The body of a fused kernel: tfjs tensor infos and attributes in, outputs out. */

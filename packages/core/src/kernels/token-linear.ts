@@ -86,8 +86,8 @@ registerWgslKernel(KERNEL_NAME, ({ x, weight, bias }, backend, attrs) => {
     label: 'token-linear',
     code: shader,
     constants: { WG: WORKGROUP_SIZE, HALF_WEIGHTS: attrs.halfWeights ? 1 : 0 },
-    inputs: [x, weight, bias],
-    outputShapes: [[batch, m, n]],
+    inputs: { x, w: weight, bias },
+    outputs: { y: [batch, m, n] },
     params: packParams([
       ['u32', m], ['u32', k], ['u32', n], ['u32', colBlocks], ['u32', blocks], ['u32', attrs.hasBias ? 1 : 0], ['u32', attrs.gelu ? 1 : 0],
       ['u32', rowBlocks], ['u32', weightStride],

@@ -47,8 +47,8 @@ registerWgslKernel(KERNEL_NAME, ({ qkv, bias, mask }, backend, attrs) => {
     label: 'window-attention',
     code: shader,
     constants: { WG: WORKGROUP_SIZE },
-    inputs: [qkv, bias, mask],
-    outputShapes: [[windows, m, c3 / 3]],
+    inputs: { qkv, bias, mask },
+    outputs: { out: [windows, m, c3 / 3] },
     params: packParams([
       ['u32', windows],
       ['u32', heads],

@@ -16,7 +16,9 @@
 //   engine.runKernelFunc, engine.state.numBytes                (tfjs-core 4.22.0, src/engine.ts)
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+// Type only: tfjs-backend-webgpu registers its backend when imported, and only if navigator.gpu exists
+// by then (in Node, runtime/node-gpu.ts must run first), so this file must not import it as a value.
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { TfjsVersionError } from '../errors.ts';
 
 /** The tfjs version this file was written against. */
@@ -57,8 +59,8 @@ export function activeWebGpuBackend(): WebGPUBackend | null {
 /** The backend a kernel function of the `webgpu` backend receives, typed. */
 export function asWebGpuBackend(backend: unknown): WebGPUBackend {
   checkVersion();
-  if (!(backend instanceof WebGPUBackend)) throw new Error('a webgpu kernel ran on another backend');
-  return backend;
+  if (backend === null || backend !== tf.findBackend('webgpu')) throw new Error('a webgpu kernel ran on another backend');
+  return backend as WebGPUBackend;
 }
 
 /** The device of tfjs's active `webgpu` backend, if that is the active backend. */
@@ -69,8 +71,9 @@ export function activeWebGpuDevice(): GPUDevice | undefined {
 /** Whether tfjs's registered `webgpu` backend (active or not) runs on `device`. */
 export function webGpuBackendRunsOn(device: GPUDevice): boolean {
   checkVersion();
-  const backend = tf.findBackend('webgpu');
-  return backend instanceof WebGPUBackend && backend.device === device;
+  if (tf.findBackendFactory('webgpu') === null) return false;
+  const backend = tf.findBackend('webgpu') as WebGPUBackend | null;
+  return backend?.device === device;
 }
 
 /**
