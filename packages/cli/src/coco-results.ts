@@ -17,7 +17,7 @@ export class CocoIdError extends GlipError {
 
 export interface CocoIds {
   imageId(file: string): number;
-  /** The category of the prompt's phrase `text`, the `index`-th (0-based) the model grounds. */
+  /** The category of the prompt phrase `text`, the `index`-th (0-based) of the prompt. */
   categoryId(text: string, index: number): number;
 }
 

@@ -159,6 +159,7 @@ export async function run(argv: string[]): Promise<number> {
     checkModelFolder(model);
     const ids = format === 'coco' ? await cocoIds(values.annotations) : undefined;
     const imageIds = ids ? files.map((f) => ids.imageId(f)) : [];
+    const categoryIds = new Map(ids ? prompt.phrases.map((p, i) => [p.text, ids.categoryId(p.text, i)]) : []);
     const drawings = values.out === undefined ? undefined : annotatedPaths(values.out, files, single);
     if (drawings && !single) await mkdir(values.out!, { recursive: true });
 
@@ -170,7 +171,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`phrases: ${encoded.phrases.map((p) => JSON.stringify(p.text)).join(', ')} (text encoded in ${(performance.now() - textStarted).toFixed(0)} ms)`);
     const warning = promptWarning(encoded);
     if (warning) console.error(`warning: ${warning}`);
-    const categoryIds = new Map(ids ? encoded.phrases.map((p, i) => [p.text, ids.categoryId(p.text, i)]) : []);
 
     const bar = single ? undefined : new ProgressBar(files.length);
     const perImage: { image: string; width: number; height: number; detections: Detection[] }[] = [];
