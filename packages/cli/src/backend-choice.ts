@@ -14,7 +14,7 @@ export class BackendUnavailableError extends GlipError {
   constructor(readonly backend: BackendKind, reason: string) {
     super('backend-unavailable', `--backend ${backend} was asked for but cannot be used here (${reason}). `
       + (backend === 'webgpu'
-        ? 'WebGPU in Node needs Dawn to load libvulkan.so.1 and a Vulkan driver: `bash tools/setup.sh` installs Debian\'s libvulkan1 and chromium (its SwiftShader driver serves when there is no GPU). '
+        ? 'WebGPU in Node needs Dawn to load libvulkan.so.1 and a Vulkan driver: tools/setup.sh installs Debian\'s libvulkan1 and chromium, whose SwiftShader driver serves when there is no GPU. '
         : '')
       + 'Or choose another --backend (auto takes the first that works).');
   }
