@@ -2,7 +2,7 @@
 import '@webglip/core/node-gpu';
 
 const COMMANDS: Record<string, string> = {
-  detect: 'detect an image with a model folder, print detections as JSON',
+  detect: 'detect objects in images (a file, a folder or a glob) with a model folder: JSON or COCO results',
   convert: 'convert an official GLIP .pth (or .safetensors) into a web model folder',
   parity: 'compare every stage of a golden fixture case against the official tensors',
   eval: 'COCO-style AP of a model on a grounding data set',
