@@ -98,6 +98,8 @@ describe('webglip detect', () => {
       [['--model', work, '--image', image, '--prompt', 'dog', '--backend', 'cpu'], 1, /has no config\.json/],
       [['--model', model, '--image', join(work, '*.gif'), '--prompt', 'dog', '--backend', 'cpu'], 1, /no PNG or JPEG file matches .*\*\.gif/],
       [['--model', model, '--image', image, '--prompt', 'dog', '--format', 'coco', '--backend', 'cpu'], 1, /image\.png: --format coco needs an image id/],
+      [['--model', model, '--image', image, '--prompt', 'dog', '--output', join(work, 'no-dir', 'r.json')], 2, /--output .*r\.json: the folder .*no-dir does not exist/],
+      [['--model', model, '--image', image, '--prompt', 'dog', '--out', join(work, 'no-dir', 'a.png')], 2, /--out .*a\.png: the folder .*no-dir does not exist/],
     ];
     for (const [argv, code, message] of cases) {
       const result = await quietRun(argv);

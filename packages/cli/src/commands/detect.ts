@@ -4,10 +4,10 @@
 // coco), on stdout or in --output. Progress and diagnostics on stderr.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Detection } from '@webglip/core/detector.ts';
-import { DEFAULT_THRESHOLD, GlipDetector } from '@webglip/core/detector.ts';
+import { GlipDetector } from '@webglip/core/detector.ts';
 import { GlipError, ImageInputError } from '@webglip/core/errors.ts';
 import { decodeImage } from '@webglip/core/image/decode.ts';
 import type { PixelImage } from '@webglip/core/image/preprocess.ts';
@@ -15,38 +15,15 @@ import { toPrompt } from '@webglip/core/text/prompt.ts';
 import { promptWarning } from '@webglip/core/text/prompt-warning.ts';
 import { folderModelFiles } from '@webglip/core/weights/model-folder-node.ts';
 import type { DetectionResult } from '../eval/coco-eval.ts';
-import { numberIn, oneOf, parseCommandArgs, required, UsageError } from '../args.ts';
-import { activateBackend, BACKEND_CHOICES, describeSelection } from '../backend-choice.ts';
+import { UsageError } from '../args.ts';
+import { activateBackend, describeSelection } from '../backend-choice.ts';
 import type { CocoIds } from '../coco-results.ts';
 import { annotationIds, cocoResults, FILE_NAME_IDS } from '../coco-results.ts';
 import { reportCommandError } from '../command-errors.ts';
+import { DETECT_USAGE, parseDetectArgs } from '../detect-args.ts';
 import { expandImageInputs } from '../image-inputs.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { describeStageTimings } from '../stage-timings.ts';
-
-const USAGE = `usage: webglip detect --model <dir> --prompt <text> --image <file|folder|glob> [options]
-  --model DIR         a converted model folder (webglip convert)
-  --image PATH        a PNG or JPEG image (EXIF orientation applied; boxes in its displayed pixels), a folder
-                      (its .png/.jpg/.jpeg files) or a quoted glob ('shots/**/*.png'); repeatable, and
-                      further paths after the options are images too
-  --prompt TEXT       "person. dog. frisbee." (a list), a sentence ("a red mug left of the laptop"),
-                      or exact phrases in brackets ("a [red mug] left of the [laptop]")
-  --threshold T       keep detections scoring above T (default ${DEFAULT_THRESHOLD}, the engine's default)
-  --format F          engine (default): one image file gives its detections [{box, score, phrase, charSpan,
-                      tokenIndices}]; several give [{image, width, height, detections}];
-                      coco: COCO results [{image_id, category_id, bbox: [x, y, w, h], score}]
-  --annotations FILE  with --format coco: a COCO annotation file whose images (by file_name) and categories
-                      (by name = phrase) give the ids; without it an image's id is its file name's number
-                      (000123.png → 123) and a phrase's category its 1-based place in the prompt
-  --output FILE       write the JSON there instead of on stdout
-  --out PATH          also draw the boxes: one image → PATH is the PNG; several → PATH is a folder of PNGs
-  --backend B         auto (default: webgpu, else wasm, else cpu, saying so), webgpu, wasm or cpu
-                      (a named backend is used or the command fails; it never falls back)
-  --max-size N|none   cap on the resized image's longer side (default: the model's MAX_SIZE_TEST;
-                      none = GLIPDemo, shorter side only)
-  --verbose           why the automatic backend choice fell back, and every image's stage times`;
-
-const FORMATS = ['engine', 'coco'] as const;
 
 /** Distinct box colours, one per phrase. */
 const COLOURS: [number, number, number][] = [
@@ -110,6 +87,11 @@ function annotatedPaths(out: string, files: string[], single: boolean): string[]
   return paths;
 }
 
+/** A file option's folder exists, so that the results are not lost after the run. */
+function checkParentFolder(option: string, path: string | undefined): void {
+  if (path !== undefined && !existsSync(dirname(path))) throw new UsageError('detect', `--${option} ${path}: the folder ${dirname(path)} does not exist`);
+}
+
 async function cocoIds(annotations: string | undefined): Promise<CocoIds> {
   if (annotations === undefined) return FILE_NAME_IDS;
   const text = await readFile(annotations, 'utf8');
@@ -125,46 +107,26 @@ async function cocoIds(annotations: string | undefined): Promise<CocoIds> {
 export async function run(argv: string[]): Promise<number> {
   let detector: GlipDetector | undefined;
   try {
-    const { values, positionals } = parseCommandArgs('detect', argv, {
-      model: { type: 'string' },
-      image: { type: 'string', multiple: true },
-      prompt: { type: 'string' },
-      threshold: { type: 'string' },
-      format: { type: 'string', default: 'engine' },
-      annotations: { type: 'string' },
-      output: { type: 'string' },
-      out: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      'max-size': { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    }, true);
-    if (values.help) {
-      console.log(USAGE);
+    const request = parseDetectArgs(argv);
+    if (request === 'help') {
+      console.log(DETECT_USAGE);
       return 0;
     }
-    const model = required('detect', 'model', values.model, 'a converted model folder');
-    const promptText = required('detect', 'prompt', values.prompt, 'what to find, e.g. "red circle. blue star."');
-    const imageArgs = [...(values.image ?? []), ...positionals];
-    if (imageArgs.length === 0) throw new UsageError('detect', 'missing --image (an image file, a folder of images or a quoted glob)');
-    const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : numberIn('detect', 'threshold', values.threshold, 0, 1);
-    const backend = oneOf('detect', 'backend', values.backend, BACKEND_CHOICES);
-    const format = oneOf('detect', 'format', values.format, FORMATS);
-    if (values.annotations !== undefined && format !== 'coco') throw new UsageError('detect', '--annotations only applies to --format coco (it gives the COCO ids)');
-    const maxSize = values['max-size'] === undefined ? undefined : values['max-size'] === 'none' ? null : numberIn('detect', 'max-size', values['max-size'], 1, Number.MAX_SAFE_INTEGER);
-
+    const { model, threshold, backend, maxSize, out, output } = request;
     // Every input is checked before the model loads: nothing runs (or is written) for a mistake.
-    const prompt = toPrompt(promptText);
-    const { files, single } = await expandImageInputs(imageArgs);
+    const prompt = toPrompt(request.prompt);
+    const { files, single } = await expandImageInputs(request.images);
     checkModelFolder(model);
-    const ids = format === 'coco' ? await cocoIds(values.annotations) : undefined;
+    const ids = request.format === 'coco' ? await cocoIds(request.annotations) : undefined;
     const imageIds = ids ? files.map((f) => ids.imageId(f)) : [];
     const categoryIds = new Map(ids ? prompt.phrases.map((p, i) => [p.text, ids.categoryId(p.text, i)]) : []);
-    const drawings = values.out === undefined ? undefined : annotatedPaths(values.out, files, single);
-    if (drawings && !single) await mkdir(values.out!, { recursive: true });
+    const drawings = out === undefined ? undefined : annotatedPaths(out, files, single);
+    checkParentFolder('output', output);
+    if (single) checkParentFolder('out', out);
+    if (out !== undefined && !single) await mkdir(out, { recursive: true });
 
     const selection = await activateBackend(backend);
-    console.error(describeSelection(selection, values.verbose));
+    console.error(describeSelection(selection, request.verbose));
     detector = await GlipDetector.load(folderModelFiles(model), { cache: null, maxImageSize: maxSize });
     const textStarted = performance.now();
     const encoded = await detector.encodePrompt(prompt);
@@ -182,7 +144,7 @@ export async function run(argv: string[]): Promise<number> {
       const before = { ...detector.counters };
       const detections = await detector.detect(image, prompt, { threshold });
       const summary = `${detections.length} detection(s) above ${threshold}; ${describeStageTimings(before, detector.counters, detector.lastTimings)}`;
-      if (bar) bar.update(i + 1, values.verbose ? `${file}: ${summary}` : file);
+      if (bar) bar.update(i + 1, request.verbose ? `${file}: ${summary}` : `${file}: ${detections.length} detection(s)`);
       else console.error(summary);
       perImage.push({ image: file, width: image.width, height: image.height, detections: roundedBoxes(detections) });
       if (ids) coco.push(...cocoResults(imageIds[i], categoryIds, detections));
@@ -191,10 +153,10 @@ export async function run(argv: string[]): Promise<number> {
     bar?.finish();
     const results = ids ? coco : single ? perImage[0].detections : perImage;
     const json = JSON.stringify(results, null, 2);
-    if (values.output === undefined) console.log(json);
+    if (output === undefined) console.log(json);
     else {
-      await writeFile(values.output, `${json}\n`);
-      console.error(`wrote ${values.output}: ${ids ? `${coco.length} COCO result(s)` : `${perImage.reduce((n, r) => n + r.detections.length, 0)} detection(s)`} for ${files.length} image(s)`);
+      await writeFile(output, `${json}\n`);
+      console.error(`wrote ${output}: ${ids ? `${coco.length} COCO result(s)` : `${perImage.reduce((n, r) => n + r.detections.length, 0)} detection(s)`} for ${files.length} image(s)`);
     }
     return 0;
   } catch (e) {
