@@ -121,4 +121,26 @@ describe('webglip convert', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(work).filter((f) => f.includes('partial'))).toEqual([]);
   });
+  it('names every command-line mistake and missing file in one line, without errno or a usage dump', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [[], 2, /missing the checkpoint and the output folder/],
+      [[MODEL], 2, /missing the output folder/],
+      [[MODEL, join(work, 'x'), 'extra'], 2, /expected a checkpoint and an output folder, got 3 paths/],
+      [[MODEL, join(work, 'x'), '--dtype', 'bf16'], 2, /unknown --dtype "bf16" \(expected one of: f32, f16\)/],
+      [[MODEL, join(work, 'x'), '--shard-mb', 'big'], 2, /--shard-mb "big" is not a number/],
+      [[MODEL, join(work, 'x'), '--shards', '4'], 2, /unknown option --shards/],
+      [[MODEL, join(work, 'x'), '--config'], 2, /option --config needs a value/],
+      [[join(work, 'nope.pth'), join(work, 'x')], 1, /nope\.pth: no such file or folder/],
+      [[MODEL, join(work, 'x'), '--config', join(work, 'nope.yaml')], 1, /nope\.yaml: no such file or folder/],
+      [[MODEL, join(work, 'x'), '--bert-config', join(work, 'nope.json')], 1, /nope\.json: no such file or folder/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const result = await quietRun(argv);
+      expect(result.code, argv.join(' ')).toBe(code);
+      expect(result.err, argv.join(' ')).toMatch(message);
+      expect(result.err, argv.join(' ')).toMatch(/^webglip convert: /);
+      expect(result.err, argv.join(' ')).not.toMatch(/ENOENT|errno|usage:/);
+    }
+    expect(existsSync(join(work, 'x'))).toBe(false);
+  });
 });

@@ -1,11 +1,12 @@
 // `webglip convert <in.pth|in.safetensors> <out-dir> [--dtype f32|f16] [--shard-mb N] [--config official.yaml]
 //  [--bert-config bert.json] [--drop-buffers]`: an official GLIP checkpoint → a web model folder.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { convertCheckpointFile } from '@webglip/convert/node.ts';
 import { bertConfigFromHf, parseConfigJson } from '@webglip/core/config.ts';
 import type { BertConfig, GlipConfig } from '@webglip/core/config.ts';
-import { ConfigError, GlipError } from '@webglip/core/errors.ts';
+import { ConfigError } from '@webglip/core/errors.ts';
+import { numberIn, oneOf, parseCommandArgs, UsageError } from '../args.ts';
+import { reportCommandError } from '../command-errors.ts';
 
 const USAGE = `usage: webglip convert <checkpoint.pth|.safetensors> <out-dir> [options]
   --dtype f32|f16     float dtype of the written parameters (default f32; integer buffers stay integer)
@@ -18,11 +19,12 @@ const USAGE = `usage: webglip convert <checkpoint.pth|.safetensors> <out-dir> [o
 
 /** BERT dims from an HF-style config.json, or from a fixture case.json (`config.bert_config_shim`). */
 async function readBertConfig(path: string): Promise<Partial<BertConfig>> {
+  const text = await readFile(path, 'utf8');
   let obj: unknown;
   try {
-    obj = JSON.parse(await readFile(path, 'utf8'));
+    obj = JSON.parse(text);
   } catch (cause) {
-    throw new ConfigError(`--bert-config ${path}: not a readable JSON file (${(cause as Error).message})`);
+    throw new ConfigError(`--bert-config ${path}: not valid JSON (${(cause as Error).message})`);
   }
   const shim = (obj as { config?: { bert_config_shim?: unknown } } | null)?.config?.bert_config_shim;
   return bertConfigFromHf(shim ?? obj);
@@ -42,39 +44,30 @@ async function readConfig(path: string | undefined): Promise<{ officialYaml?: st
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        dtype: { type: 'string', default: 'f32' },
-        'shard-mb': { type: 'string', default: '64' },
-        config: { type: 'string' },
-        'bert-config': { type: 'string' },
-        'drop-buffers': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const shardMb = Number(values['shard-mb']);
-  if (positionals.length !== 2 || (values.dtype !== 'f32' && values.dtype !== 'f16') || !(shardMb > 0)) {
-    console.error(USAGE);
-    return 2;
-  }
-  const [input, outDir] = positionals;
-  try {
+    const { values, positionals } = parseCommandArgs('convert', argv, {
+      dtype: { type: 'string', default: 'f32' },
+      'shard-mb': { type: 'string', default: '64' },
+      config: { type: 'string' },
+      'bert-config': { type: 'string' },
+      'drop-buffers': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    }, true);
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 2) {
+      throw new UsageError('convert', positionals.length < 2
+        ? `missing ${positionals.length === 0 ? 'the checkpoint and the output folder' : 'the output folder'} (webglip convert <checkpoint.pth> <out-dir>)`
+        : `expected a checkpoint and an output folder, got ${positionals.length} paths: ${positionals.join(' ')}`);
+    }
+    const dtype = oneOf('convert', 'dtype', values.dtype, ['f32', 'f16'] as const);
+    const shardMb = numberIn('convert', 'shard-mb', values['shard-mb'], 1 / 1024, 1024 * 1024);
+    const [input, outDir] = positionals;
     const started = performance.now();
     const report = await convertCheckpointFile(input, outDir, {
-      dtype: values.dtype,
+      dtype,
       shardBytes: Math.round(shardMb * 1024 * 1024),
       ...(await readConfig(values.config)),
       bertConfig: values['bert-config'] ? await readBertConfig(values['bert-config']) : undefined,
@@ -90,8 +83,6 @@ export async function run(argv: string[]): Promise<number> {
     for (const w of report.warnings) console.log(`warning: ${w}`);
     return 0;
   } catch (e) {
-    if (!(e instanceof GlipError) && !(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;
-    console.error(`webglip convert: ${e.message}`);
-    return 1;
+    return reportCommandError('convert', e);
   }
 }

@@ -1,32 +1,29 @@
-// `webglip detect --model <dir> --image <file.png|.jpg> --prompt <text> [--threshold t] [--out annotated.png]
-//  [--backend webgpu|wasm|cpu] [--max-size N|none]`: runs GlipDetector on one image and prints the
-// detections as JSON (`[{box, score, phrase, charSpan, tokenIndices}]`) on stdout; progress on stderr.
-import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+// `webglip detect --model <dir> --prompt <text> --image <file|folder|glob>… [options]`: runs GlipDetector
+// on each image. One image file: its detections as JSON (`[{box, score, phrase, charSpan, tokenIndices}]`);
+// several (a folder, a glob, more --image): one JSON document, per image or as COCO results (--format
+// coco), on stdout or in --output. Progress and diagnostics on stderr.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Detection } from '@webglip/core/detector.ts';
 import { GlipDetector } from '@webglip/core/detector.ts';
-import { GlipError } from '@webglip/core/errors.ts';
+import { GlipError, ImageInputError } from '@webglip/core/errors.ts';
 import { decodeImage } from '@webglip/core/image/decode.ts';
 import type { PixelImage } from '@webglip/core/image/preprocess.ts';
-import type { BackendKind } from '@webglip/core/runtime/device.ts';
-import { createBackend } from '@webglip/core/runtime/device.ts';
 import { toPrompt } from '@webglip/core/text/prompt.ts';
 import { promptWarning } from '@webglip/core/text/prompt-warning.ts';
 import { folderModelFiles } from '@webglip/core/weights/model-folder-node.ts';
-
-const USAGE = `usage: webglip detect --model <dir> --image <file.png|.jpg> --prompt <text> [options]
-  --model DIR         a converted model folder (webglip convert)
-  --image FILE        a PNG or JPEG image (EXIF orientation applied; boxes in its displayed pixels)
-  --prompt TEXT       "person. dog. frisbee." (a list), a sentence ("a red mug left of the laptop"),
-                      or exact phrases in brackets ("a [red mug] left of the [laptop]")
-  --threshold T       keep detections scoring above T (default 0.5)
-  --out FILE          also write the image with the boxes drawn, as PNG
-  --backend B         webgpu (default; falls back to wasm, then cpu), wasm or cpu
-  --max-size N|none   cap on the resized image's longer side (default: the model's MAX_SIZE_TEST;
-                      none = GLIPDemo, shorter side only)`;
-
-const BACKENDS: BackendKind[] = ['webgpu', 'wasm', 'cpu'];
+import type { DetectionResult } from '../eval/coco-eval.ts';
+import { UsageError } from '../args.ts';
+import { activateBackend, describeSelection } from '../backend-choice.ts';
+import type { CocoIds } from '../coco-results.ts';
+import { annotationIds, cocoResults, FILE_NAME_IDS } from '../coco-results.ts';
+import { reportCommandError } from '../command-errors.ts';
+import { DETECT_USAGE, parseDetectArgs } from '../detect-args.ts';
+import { expandImageInputs } from '../image-inputs.ts';
+import { ProgressBar } from '../progress-bar.ts';
+import { describeStageTimings } from '../stage-timings.ts';
 
 /** Distinct box colours, one per phrase. */
 const COLOURS: [number, number, number][] = [
@@ -70,58 +67,100 @@ function drawBoxes(image: PixelImage, detections: Detection[]): PNG {
   return png;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let values;
+function roundedBoxes(detections: Detection[]): Detection[] {
+  return detections.map((d) => ({ ...d, box: d.box.map((v) => Math.round(v * 100) / 100) as Detection['box'] }));
+}
+
+/** The model folder exists (before the backend and weights are touched). */
+function checkModelFolder(dir: string): void {
+  if (!existsSync(join(dir, 'config.json'))) {
+    throw new GlipError('model-folder', `--model ${dir}: ${existsSync(dir) ? 'has no config.json, so it is not a converted model folder (webglip convert makes one)' : 'no such folder'}`);
+  }
+}
+
+/** Where `--out` puts each image's drawing: the path itself for one image, else `<folder>/<name>.png`. */
+function annotatedPaths(out: string, files: string[], single: boolean): string[] {
+  if (single) return [out];
+  const paths = files.map((f) => join(out, `${basename(f, extname(f))}.png`));
+  const twice = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (twice) throw new UsageError('detect', `--out ${out}: two images would both be drawn to ${twice} (images with the same name in different folders); run them separately`);
+  return paths;
+}
+
+/** A file option's folder exists, so that the results are not lost after the run. */
+function checkParentFolder(option: string, path: string | undefined): void {
+  if (path !== undefined && !existsSync(dirname(path))) throw new UsageError('detect', `--${option} ${path}: the folder ${dirname(path)} does not exist`);
+}
+
+async function cocoIds(annotations: string | undefined): Promise<CocoIds> {
+  if (annotations === undefined) return FILE_NAME_IDS;
+  const text = await readFile(annotations, 'utf8');
+  let json: unknown;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string' },
-        image: { type: 'string' },
-        prompt: { type: 'string' },
-        threshold: { type: 'string', default: '0.5' },
-        out: { type: 'string' },
-        backend: { type: 'string', default: 'webgpu' },
-        'max-size': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 2;
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new UsageError('detect', `--annotations ${annotations} is not valid JSON (${(cause as Error).message})`);
   }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const threshold = Number(values.threshold);
-  const backend = values.backend as BackendKind;
-  const maxSize = values['max-size'] === undefined ? undefined : values['max-size'] === 'none' ? null : Number(values['max-size']);
-  if (!values.model || !values.image || values.prompt === undefined || !(threshold >= 0 && threshold <= 1) || !BACKENDS.includes(backend) || (typeof maxSize === 'number' && !(maxSize > 0))) {
-    console.error(USAGE);
-    return 2;
-  }
+  return annotationIds(json, annotations);
+}
+
+export async function run(argv: string[]): Promise<number> {
   let detector: GlipDetector | undefined;
   try {
-    const prompt = toPrompt(values.prompt); // a bad prompt fails before the model loads
-    const image = await readImage(values.image);
-    const selection = await createBackend(backend);
-    console.error(`backend: ${selection.kind}${selection.fallbackReasons.length ? ` (fell back: ${selection.fallbackReasons.join('; ')})` : ''}`);
-    detector = await GlipDetector.load(folderModelFiles(values.model), { cache: null, maxImageSize: maxSize });
+    const request = parseDetectArgs(argv);
+    if (request === 'help') {
+      console.log(DETECT_USAGE);
+      return 0;
+    }
+    const { model, threshold, backend, maxSize, out, output } = request;
+    // Every input is checked before the model loads: nothing runs (or is written) for a mistake.
+    const prompt = toPrompt(request.prompt);
+    const { files, single } = await expandImageInputs(request.images);
+    checkModelFolder(model);
+    const ids = request.format === 'coco' ? await cocoIds(request.annotations) : undefined;
+    const imageIds = ids ? files.map((f) => ids.imageId(f)) : [];
+    const categoryIds = new Map(ids ? prompt.phrases.map((p, i) => [p.text, ids.categoryId(p.text, i)]) : []);
+    const drawings = out === undefined ? undefined : annotatedPaths(out, files, single);
+    checkParentFolder('output', output);
+    if (single) checkParentFolder('out', out);
+    if (out !== undefined && !single) await mkdir(out, { recursive: true });
+
+    const selection = await activateBackend(backend);
+    console.error(describeSelection(selection, request.verbose));
+    detector = await GlipDetector.load(folderModelFiles(model), { cache: null, maxImageSize: maxSize });
+    const textStarted = performance.now();
     const encoded = await detector.encodePrompt(prompt);
-    console.error(`phrases: ${encoded.phrases.map((p) => JSON.stringify(p.text)).join(', ')}`);
+    console.error(`phrases: ${encoded.phrases.map((p) => JSON.stringify(p.text)).join(', ')} (text encoded in ${(performance.now() - textStarted).toFixed(0)} ms)`);
     const warning = promptWarning(encoded);
     if (warning) console.error(`warning: ${warning}`);
-    const detections = await detector.detect(image, prompt, { threshold });
-    const ms = Object.entries(detector.lastTimings).map(([stage, t]) => `${stage} ${t.toFixed(0)} ms`).join(', ');
-    console.error(`${detections.length} detection(s) above ${threshold}; ${ms}`);
-    console.log(JSON.stringify(detections.map((d) => ({ ...d, box: d.box.map((v) => Math.round(v * 100) / 100) })), null, 2));
-    if (values.out) await writeFile(values.out, PNG.sync.write(drawBoxes(image, detections)));
+
+    const bar = single ? undefined : new ProgressBar(files.length);
+    const perImage: { image: string; width: number; height: number; detections: Detection[] }[] = [];
+    const coco: DetectionResult[] = [];
+    for (const [i, file] of files.entries()) {
+      const image = await readImage(file).catch((e: unknown) => {
+        throw e instanceof ImageInputError && !single ? new ImageInputError(`${file}: ${e.message}`, { cause: e }) : e;
+      });
+      const before = { ...detector.counters };
+      const detections = await detector.detect(image, prompt, { threshold });
+      const summary = `${detections.length} detection(s) above ${threshold}; ${describeStageTimings(before, detector.counters, detector.lastTimings)}`;
+      if (bar) bar.update(i + 1, request.verbose ? `${file}: ${summary}` : `${file}: ${detections.length} detection(s)`);
+      else console.error(summary);
+      perImage.push({ image: file, width: image.width, height: image.height, detections: roundedBoxes(detections) });
+      if (ids) coco.push(...cocoResults(imageIds[i], categoryIds, detections));
+      if (drawings) await writeFile(drawings[i], PNG.sync.write(drawBoxes(image, detections)));
+    }
+    bar?.finish();
+    const results = ids ? coco : single ? perImage[0].detections : perImage;
+    const json = JSON.stringify(results, null, 2);
+    if (output === undefined) console.log(json);
+    else {
+      await writeFile(output, `${json}\n`);
+      console.error(`wrote ${output}: ${ids ? `${coco.length} COCO result(s)` : `${perImage.reduce((n, r) => n + r.detections.length, 0)} detection(s)`} for ${files.length} image(s)`);
+    }
     return 0;
   } catch (e) {
-    if (!(e instanceof GlipError) && !(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;
-    console.error(`error: ${e.message}`);
-    return 1;
+    return reportCommandError('detect', e);
   } finally {
     detector?.dispose();
   }
