@@ -19,6 +19,7 @@ import { runGlipHead } from './model/glip.ts';
 import { swinBackbone } from './model/swin.ts';
 import type { HeadLevels } from './postprocess/atss.ts';
 import { postprocess } from './postprocess/atss.ts';
+import { DEFAULT_THRESHOLD } from './postprocess/default-threshold.ts';
 import { releasePooledBuffers } from './runtime/buffer-pool.ts';
 import { compilePipelines } from './runtime/compile-only.ts';
 import type { Detection } from './postprocess/detection.ts';
@@ -57,7 +58,7 @@ export interface DetectorLoadOptions {
 }
 
 export interface DetectOptions {
-  /** Keep detections scoring above this (the official `score > threshold`). Default 0.5. */
+  /** Keep detections scoring above this (the official `score > threshold`). Default DEFAULT_THRESHOLD (0.4). */
   threshold?: number;
 }
 
@@ -67,7 +68,7 @@ export interface EncodedImageInfo {
   imageSize: ImageSize;
 }
 
-export const DEFAULT_THRESHOLD = 0.5;
+export { DEFAULT_THRESHOLD };
 /** What the load-time compile pass runs on: a blank 4:3 image a little larger than the network input, and this prompt. */
 const COMPILE_PROMPT = 'a person. a dog. a red car.';
 /** Prompts (BERT states, ≤ 256 × hidden floats each) and images (FPN maps, ~20 MB each at 800 px) kept. */
