@@ -72,9 +72,10 @@ describe('EngineHost', () => {
 
   it('reports a stage as cached only when the engine did not run it, and times the prompt it encoded', async () => {
     const prompts = new Set<string>();
+    const lastTimings: Record<string, number> = {};
     const engine: Engine = {
       counters: { backboneRuns: 0, textRuns: 0, detectRuns: 0 },
-      lastTimings: {},
+      lastTimings,
       async encodeImage() {
         this.counters.backboneRuns++;
       },
@@ -88,7 +89,7 @@ describe('EngineHost', () => {
       },
       async detect() {
         this.counters.detectRuns++;
-        this.lastTimings = { text: 0, backbone: 0, head: 3 }; // GlipDetector: 0 for what its caches served
+        Object.assign(lastTimings, { text: 0, backbone: 0, head: 3 }); // GlipDetector: 0 for what its caches served
         return [box('cat', 0.9)];
       },
       dispose() {},
