@@ -14,10 +14,11 @@ export interface CameraElements {
 /** What the page does with one frame (detect, draw); it owns `frame` and closes it when done with it. */
 export type FrameStep = (frame: ImageBitmap) => Promise<void>;
 
-/** Counts for the end-to-end tests: frames processed, and how many rounds ever ran at once (always ≤ 1). */
+/** Counts for the end-to-end tests: frames processed, rounds running now and the most ever at once (≤ 1). */
 export interface LiveStats {
   live: boolean;
   frames: number;
+  inFlight: number;
   maxInFlight: number;
   stoppedBecause: string | null;
 }
@@ -26,9 +27,8 @@ export interface LiveStats {
 const FPS_WINDOW = 8;
 
 export class LiveCamera {
-  readonly stats: LiveStats = { live: false, frames: 0, maxInFlight: 0, stoppedBecause: null };
+  readonly stats: LiveStats = { live: false, frames: 0, inFlight: 0, maxInFlight: 0, stoppedBecause: null };
   private stream: MediaStream | null = null;
-  private inFlight = 0;
 
   constructor(
     private readonly el: CameraElements,
@@ -80,15 +80,15 @@ export class LiveCamera {
         await new Promise((resolve) => requestAnimationFrame(resolve));
         continue;
       }
-      this.inFlight++;
-      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
+      this.stats.inFlight++;
+      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
       try {
         await this.step(await createImageBitmap(this.el.video));
       } catch (e) {
         this.onError(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         this.stop('detection failed');
       } finally {
-        this.inFlight--;
+        this.stats.inFlight--;
       }
       if (this.stream !== stream) break;
       this.stats.frames++;
