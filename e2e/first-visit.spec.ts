@@ -88,8 +88,16 @@ test('the page says what glip-nano knows; the default prompt and threshold fit i
   await expect(page.getByLabel('What to find')).toHaveValue(examples[0].prompt);
   await expect(page.locator('#threshold-value')).toHaveText('0.40');
   await expect(page.locator('#threshold-help')).toContainText('Default 0.40');
+  // Detect with nothing to detect on says what is missing.
+  await page.getByRole('button', { name: 'Detect' }).click();
+  await expect(page.locator('#input-hint')).toHaveText('Choose an image first, or try an example.');
+  await page.getByLabel('What to find').fill('  ');
+  await page.getByRole('button', { name: 'Detect' }).click();
+  await expect(page.locator('#input-hint')).toContainText('Type what to find first');
+  await page.getByLabel('What to find').fill(examples[0].prompt);
 
   const detections = await exampleDetected();
+  await expect(page.locator('#input-hint')).toBeHidden();
   await expect(page.getByLabel('What to find')).toHaveValue(examples[0].prompt);
   const phrases = examples[0].prompt.split('.').map((p) => p.trim()).filter(Boolean);
   expect(new Set(detections.map((d) => d.phrase))).toEqual(new Set(phrases));

@@ -76,10 +76,10 @@ export class LiveCamera {
   private async loop(stream: MediaStream): Promise<void> {
     const finished: number[] = [];
     while (this.stream === stream) {
-      if (this.el.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-        continue;
-      }
+      // At most one round per displayed frame (a round that had nothing to do must not spin).
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      if (this.stream !== stream) break;
+      if (this.el.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) continue;
       this.stats.inFlight++;
       this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
       try {

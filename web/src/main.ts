@@ -159,8 +159,16 @@ function show(detections: Detection[]): void {
   );
 }
 
+/** Says why Detect cannot run yet (null: it can). */
+function showInputHint(hint: string | null): void {
+  const el = $('input-hint');
+  el.hidden = hint === null;
+  el.textContent = hint ?? '';
+}
+
 async function detect(): Promise<void> {
   const prompt = promptInput.value.trim();
+  showInputHint(prompt.length === 0 ? 'Type what to find first, e.g. “red circle. blue star.”' : !handle ? 'Choose an image first, or try an example.' : null);
   if (!handle || prompt.length === 0 || (await ready) === null) return;
   try {
     const imageHandle = await handle;
@@ -188,6 +196,7 @@ async function encodeTimed(bitmap: ImageBitmap): Promise<{ handle: ImageHandle; 
 }
 
 function useImage(bitmap: ImageBitmap): void {
+  camera.stop('another image was chosen');
   image?.close();
   image = bitmap;
   show([]);
