@@ -1,12 +1,8 @@
-// The example gallery: scenes shipped in public/examples/ (tools/synth/examples.ts writes them and
-// examples.json), each with a prompt glip-nano answers. One click hands its image and prompt over.
+// The example gallery: scenes shipped in public/examples/ (tools/synth/write-examples.ts writes them
+// and examples.json), each with a prompt glip-nano answers. One click hands its image and prompt over.
+import type { Example } from '../../tools/synth/examples.ts';
 
-export interface Example {
-  /** PNG in public/examples/. */
-  file: string;
-  prompt: string;
-  alt: string;
-}
+export type { Example };
 
 const EXAMPLES = 'examples/';
 
