@@ -9,8 +9,8 @@ type PlainState = Omit<DemoState, 'counters'>;
 
 export async function demoState(page: Page): Promise<PlainState> {
   return page.evaluate(() => {
-    const { status, info, detections, detectRuns, error } = window.__webglip as DemoState;
-    return structuredClone({ status, info, detections, detectRuns, error });
+    const { status, info, detections, detectRuns, error, examples, live } = window.__webglip as DemoState;
+    return structuredClone({ status, info, detections, detectRuns, error, examples, live });
   });
 }
 

@@ -2,10 +2,13 @@
 // the detections in each phrase's colour. The threshold slider only re-filters the last result.
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import type { Detection, EngineCounters, EngineInfo, LoadProgress, ModelFileBytes } from '@webglip/core/worker/protocol.ts';
+import { DEFAULT_THRESHOLD, type Detection, type EngineCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/worker/protocol.ts';
 import { drawDetections } from '@webglip/widget/overlay.ts';
 import { colorOf, parsePhrases, type Phrase } from '@webglip/widget/phrases.ts';
-import { watchImageSources } from './image-sources.ts';
+import { LiveCamera, type LiveStats } from './camera.ts';
+import { enableExports, watchExports, type ExportButtons } from './export.ts';
+import { showGallery, type Example } from './gallery.ts';
+import { bitmapFromBlob, watchImageSources } from './image-sources.ts';
 import { TimingsPanel } from './timings.ts';
 
 /** The model the demo ships with, relative to the page. */
@@ -19,6 +22,9 @@ export interface DemoState {
   /** Completed `detect` calls. */
   detectRuns: number;
   error: string | null;
+  /** The example gallery as listed (public/examples/examples.json). */
+  examples: Example[];
+  live: LiveStats;
   counters(): Promise<EngineCounters>;
 }
 
@@ -32,12 +38,15 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 
 const client = new GlipClient();
 const timings = new TimingsPanel($('timings'));
-const state: DemoState = { status: 'loading', info: null, detections: [], detectRuns: 0, error: null, counters: () => client.counters() };
+const camera = new LiveCamera({ button: $('webcam'), video: $('webcam-video'), status: $('camera-status') }, detectFrame, showError);
+const state: DemoState = { status: 'loading', info: null, detections: [], detectRuns: 0, error: null, examples: [], live: camera.stats, counters: () => client.counters() };
 window.__webglip = state;
 
 let ready: Promise<EngineInfo | null> = Promise.resolve(null);
 let image: ImageBitmap | null = null;
 let handle: Promise<ImageHandle> | null = null;
+/** The backbone run of the image set last, in ms, until a detection on it has reported it (null: none ran). */
+let backboneWhenSet: number | null = null;
 let phrases: Phrase[] = [];
 
 const promptInput = $<HTMLInputElement>('prompt');
@@ -59,6 +68,7 @@ function setStatus(status: DemoState['status'], text: string): void {
 function showProgress(p: LoadProgress): void {
   const bar = $<HTMLProgressElement>('load-progress');
   bar.hidden = p.phase === 'done';
+  if (p.phase === 'manifest') bar.value = 0;
   if (p.phase === 'compile' && p.pipelines) {
     bar.max = Math.max(1, p.pipelines.total);
     bar.value = p.pipelines.compiled;
@@ -66,19 +76,23 @@ function showProgress(p: LoadProgress): void {
     return;
   }
   bar.max = Math.max(1, p.totalBytes);
-  bar.value = p.loadedBytes;
+  // A retried shard restarts at its first byte: the bar holds its furthest point and the text says "retrying".
+  bar.value = p.retry ? Math.max(bar.value, p.loadedBytes) : p.loadedBytes;
   const mb = (n: number): string => (n / 1e6).toFixed(1);
-  const what = { manifest: 'Reading the manifest', download: p.fromCache ? 'Reading cached weights' : 'Downloading weights', decode: 'Preparing weights', compile: 'Compiling GPU pipelines', done: 'Weights ready' }[p.phase];
+  const downloading = p.retry ? `Download failed, retrying (attempt ${p.retry + 1})` : 'Downloading weights';
+  const what = { manifest: 'Reading the manifest', download: p.fromCache ? 'Reading cached weights' : downloading, decode: 'Preparing weights', compile: 'Compiling GPU pipelines', done: 'Weights ready' }[p.phase];
   setStatus('loading', `${what}${p.totalBytes ? `: ${mb(p.loadedBytes)} / ${mb(p.totalBytes)} MB` : ''}${p.shard ? ` (${p.shard})` : ''}…`);
 }
 
 function showBackend(info: EngineInfo): void {
   const banner = $('backend-warning');
   banner.hidden = info.backend === 'webgpu';
+  // What runs and why, without a speed claim: on a machine without a GPU (WebGPU = a CPU emulation)
+  // WebAssembly measured faster than WebGPU (README, "Numbers"); with a GPU, WebGPU is the fast path.
   banner.textContent =
     info.backend === 'webgpu'
       ? ''
-      : `WebGPU is not available here, so detection runs on the ${info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript'} backend and will be much slower. (${info.fallbackReason ?? ''})`;
+      : `WebGPU is not available here, so detection runs on the CPU, through tfjs's ${info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript'} backend. (${info.fallbackReason ?? ''})`;
 }
 
 async function loadModel(model: string | ModelFileBytes, label: string): Promise<void> {
@@ -129,6 +143,7 @@ function renderPhrases(): void {
 
 function show(detections: Detection[]): void {
   state.detections = detections;
+  enableExports(exportButtons, image !== null && state.detectRuns > 0);
   if (!image) return;
   drawDetections(canvas, image, detections, (d) => colorOf(phrases, d.phrase, d.charSpan));
   canvas.setAttribute('aria-label', detections.length === 0 ? 'Image, nothing found' : `Image with ${detections.length} detections`);
@@ -144,37 +159,87 @@ function show(detections: Detection[]): void {
   );
 }
 
+/** Says why Detect cannot run yet (null: it can). */
+function showInputHint(hint: string | null): void {
+  const el = $('input-hint');
+  el.hidden = hint === null;
+  el.textContent = hint ?? '';
+}
+
 async function detect(): Promise<void> {
   const prompt = promptInput.value.trim();
+  showInputHint(prompt.length === 0 ? 'Type what to find first, e.g. “red circle. blue star.”' : !handle ? 'Choose an image first, or try an example.' : null);
   if (!handle || prompt.length === 0 || (await ready) === null) return;
   try {
-    const result = await client.detect(await handle, prompt, { threshold: Number(threshold.value) });
+    const imageHandle = await handle;
+    const result = await client.detect(imageHandle, prompt, { threshold: Number(threshold.value) });
+    const backbone = backboneWhenSet;
+    backboneWhenSet = null;
     state.detectRuns++;
     const warning = $('prompt-warning');
     warning.hidden = result.promptWarning === null;
     warning.textContent = result.promptWarning ?? '';
-    timings.inferred(result.timings);
+    timings.inferred(result.timings, backbone);
     show(result.detections);
   } catch (e) {
     showError(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   }
 }
 
+/** Sends an image to the engine; says how long its backbone took when it ran (null: the engine had it cached). */
+async function encodeTimed(bitmap: ImageBitmap): Promise<{ handle: ImageHandle; backboneMs: number | null }> {
+  const before = await client.counters();
+  const started = performance.now();
+  const encoded = await client.encodeImage(bitmap);
+  const backboneMs = performance.now() - started;
+  return { handle: encoded, backboneMs: (await client.counters()).backboneRuns > before.backboneRuns ? backboneMs : null };
+}
+
 function useImage(bitmap: ImageBitmap): void {
+  camera.stop('another image was chosen');
   image?.close();
   image = bitmap;
   show([]);
   // The worker takes its own copy: the page keeps `image` for drawing.
-  handle = ready.then((info) => (info ? client.encodeImage(bitmap) : Promise.reject(new Error('no model loaded'))));
+  backboneWhenSet = null;
+  handle = ready.then(async (info) => {
+    if (!info) throw new Error('no model loaded');
+    const encoded = await encodeTimed(bitmap);
+    backboneWhenSet = encoded.backboneMs;
+    return encoded.handle;
+  });
   handle.catch(() => null);
   void detect();
 }
 
-watchImageSources(
-  { dropZone: $('drop-zone'), fileInput: $('image-file'), webcamButton: $('webcam'), captureButton: $('webcam-capture'), video: $('webcam-video') },
-  useImage,
-  showError,
-);
+/** One round of the live camera: the frame becomes the image, detected with the prompt as it reads now. */
+async function detectFrame(frame: ImageBitmap): Promise<void> {
+  const prompt = promptInput.value.trim();
+  if ((await ready) === null || prompt.length === 0) {
+    frame.close();
+    return;
+  }
+  const encoded = await encodeTimed(frame);
+  const result = await client.detect(encoded.handle, prompt, { threshold: Number(threshold.value) });
+  image?.close();
+  image = frame;
+  handle = Promise.resolve(encoded.handle);
+  backboneWhenSet = null;
+  state.detectRuns++;
+  timings.inferred(result.timings, encoded.backboneMs);
+  show(result.detections);
+}
+
+function useExample(example: Example, file: Blob): void {
+  promptInput.value = example.prompt;
+  renderPhrases();
+  bitmapFromBlob(file).then(useImage, (e: unknown) => showError(e instanceof Error ? e.message : String(e)));
+}
+
+watchImageSources({ dropZone: $('drop-zone'), fileInput: $('image-file') }, useImage, showError);
+
+const exportButtons: ExportButtons = { json: $('export-json'), coco: $('export-coco'), png: $('export-png'), copy: $('export-copy'), status: $('export-status') };
+watchExports(exportButtons, () => (image && state.detectRuns > 0 ? { detections: state.detections, phrases, canvas } : null));
 
 promptInput.addEventListener('input', renderPhrases);
 $('prompt-form').addEventListener('submit', (event) => {
@@ -226,7 +291,10 @@ $('pth-convert').addEventListener('click', async () => {
 if (!('gpu' in navigator)) {
   const banner = $('backend-warning');
   banner.hidden = false;
-  banner.textContent = 'This browser has no WebGPU: detection will fall back to WebAssembly and be much slower.';
+  banner.textContent = 'This browser has no WebGPU: detection will run on the CPU, through WebAssembly.';
 }
+threshold.value = String(DEFAULT_THRESHOLD);
+$('threshold-value').textContent = $('threshold-default').textContent = DEFAULT_THRESHOLD.toFixed(2);
+void showGallery($('examples'), useExample, showError).then((examples) => (state.examples = examples));
 renderPhrases();
 void loadShippedModel();

@@ -15,6 +15,7 @@ import { atssAnchors } from './model/anchors.ts';
 import { decodeDetections, type GlipModel, headOutputs, type ImageFeatures, imageFeatures, type LanguageFeatures, languageFeatures } from './model/forward-pass.ts';
 import { runSteps } from './model/forward-steps.ts';
 import type { HeadLevels } from './postprocess/atss.ts';
+import { DEFAULT_THRESHOLD } from './postprocess/default-threshold.ts';
 import { releasePooledBuffers } from './runtime/tfjs-internals.ts';
 import { compilePipelines } from './runtime/compile-only.ts';
 import type { Detection } from './postprocess/detection.ts';
@@ -53,7 +54,7 @@ export interface DetectorLoadOptions {
 }
 
 export interface DetectOptions {
-  /** Keep detections scoring above this (the official `score > threshold`). Default 0.5. */
+  /** Keep detections scoring above this (the official `score > threshold`). Default DEFAULT_THRESHOLD (0.4). */
   threshold?: number;
 }
 
@@ -63,7 +64,7 @@ export interface EncodedImageInfo {
   imageSize: ImageSize;
 }
 
-export const DEFAULT_THRESHOLD = 0.5;
+export { DEFAULT_THRESHOLD };
 /** What the load-time compile pass runs on: a blank 4:3 image a little larger than the network input, and this prompt. */
 const COMPILE_PROMPT = 'a person. a dog. a red car.';
 /** Prompts (BERT states, ≤ 256 × hidden floats each) and images (FPN maps, ~20 MB each at 800 px) kept. */

@@ -101,8 +101,18 @@ describe('model folder loader', () => {
       if (file === 's2.safetensors' && attempt === 0) return Uint8Array.from(bytes).fill(0, 40, 44);
       return bytes;
     });
-    const model = await loadModel(source, { cache: null, retryDelayMs: 0 });
+    const events: LoadProgress[] = [];
+    const model = await loadModel(source, { cache: null, retryDelayMs: 0, onProgress: (p) => events.push(p) });
     expect(source.reads.filter((f) => f.startsWith('s'))).toEqual(['s1.safetensors', 's1.safetensors', 's2.safetensors', 's2.safetensors']);
+    // Each shard's second download says it is retry 1 from its first byte; a bar never has to go back unannounced.
+    const downloads = events.filter((e) => e.phase === 'download');
+    const s2 = downloads.filter((e) => e.shard === 's2.safetensors');
+    const s2Start = files.get('s1.safetensors')!.length;
+    expect(s2.map((e) => [e.loadedBytes - s2Start, e.retry])).toEqual([[files.get('s2.safetensors')!.length, undefined], [0, 1], [files.get('s2.safetensors')!.length, 1]]);
+    expect(downloads.filter((e) => e.shard === 's1.safetensors').map((e) => e.retry)).toEqual([1, 1]);
+    for (let i = 1; i < downloads.length; i++) {
+      if (downloads[i].loadedBytes < downloads[i - 1].loadedBytes) expect(downloads[i].retry, `event ${i} goes back`).toBeGreaterThan(downloads[i - 1].retry ?? 0);
+    }
     model.weights.dispose();
   });
 

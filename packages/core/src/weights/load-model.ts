@@ -24,6 +24,12 @@ export interface LoadProgress {
   fromCache: boolean;
   /** In the 'compile' phase: tfjs pipelines compiled so far, of `total`. */
   pipelines?: { compiled: number; total: number };
+  /**
+   * In the 'download' phase, once a read of `shard` failed or its bytes did not match the manifest:
+   * how many times it is being downloaded again (1 = first retry). `loadedBytes` then restarts at
+   * that shard's beginning, so a progress bar shows it as a retry instead of going backwards.
+   */
+  retry?: number;
 }
 
 export interface LoadOptions {
@@ -60,6 +66,7 @@ async function readJson(files: ModelFiles, file: string, signal: AbortSignal | u
 
 async function readWithRetries(
   files: ModelFiles, file: string, retries: number, delayMs: number, signal?: AbortSignal, onBytes?: (n: number) => void, stallMs = Infinity,
+  onRetry?: () => void,
 ): Promise<Uint8Array> {
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
@@ -68,6 +75,7 @@ async function readWithRetries(
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
       if (attempt >= retries) throw new WeightsDownloadError(file, attempt + 1, { cause });
+      onRetry?.();
       await sleep(delayMs * (attempt + 1), signal);
     }
   }
@@ -115,8 +123,8 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
   const halfOnDisk = new Set<string>();
   try {
     for (const shard of manifest.shards) {
-      const { bytes, fromCache } = await loadShard(files, shard, cache, { retries, delayMs, stallMs }, signal, (loaded, fromCache) => {
-        onProgress?.({ phase: 'download', loadedBytes: doneBytes + loaded, totalBytes, shard: shard.file, fromCache });
+      const { bytes, fromCache } = await loadShard(files, shard, cache, { retries, delayMs, stallMs }, signal, (loaded, fromCache, retry) => {
+        onProgress?.({ phase: 'download', loadedBytes: doneBytes + loaded, totalBytes, shard: shard.file, fromCache, ...(retry > 0 ? { retry } : {}) });
       });
       doneBytes += shard.bytes;
       onProgress?.({ phase: 'decode', loadedBytes: doneBytes, totalBytes, shard: shard.file, fromCache });
@@ -138,26 +146,29 @@ export async function loadModel(files: ModelFiles, options: LoadOptions = {}): P
 /** One shard, verified: from the cache if there and intact, else downloaded (retrying corrupt copies). */
 async function loadShard(
   files: ModelFiles, shard: ShardInfo, cache: ShardCache | null, policy: { retries: number; delayMs: number; stallMs: number },
-  signal: AbortSignal | undefined, progress: (loaded: number, fromCache: boolean) => void,
+  signal: AbortSignal | undefined, progress: (loaded: number, fromCache: boolean, retry: number) => void,
 ): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
   const { retries, delayMs, stallMs } = policy;
   const cached = await cache?.get(shard.sha256);
   if (cached) {
     if (cached.length === shard.bytes && (await sha256Hex(cached)) === shard.sha256) {
-      progress(shard.bytes, true);
+      progress(shard.bytes, true, 0);
       return { bytes: cached, fromCache: true };
     }
     await cache!.delete(shard.sha256);
   }
+  let retry = 0; // downloads of this shard started again so far (failed reads and corrupt copies)
+  const startAgain = (): void => progress(0, false, ++retry);
   for (let attempt = 0; ; attempt++) {
-    const bytes = await readWithRetries(files, shard.file, retries - attempt, delayMs, signal, (n) => progress(Math.min(n, shard.bytes), false), stallMs);
+    const onBytes = (n: number): void => progress(Math.min(n, shard.bytes), false, retry);
+    const bytes = await readWithRetries(files, shard.file, retries - attempt, delayMs, signal, onBytes, stallMs, startAgain);
     const actual = await sha256Hex(bytes);
     if (actual === shard.sha256 && bytes.length === shard.bytes) {
       await cache?.put(shard.sha256, bytes);
       return { bytes, fromCache: false };
     }
     if (attempt >= retries) throw new IntegrityError(shard.file, shard.sha256, actual);
-    progress(0, false);
+    startAgain();
     await sleep(delayMs * (attempt + 1), signal);
   }
 }

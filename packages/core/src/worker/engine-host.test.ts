@@ -52,6 +52,7 @@ describe('EngineHost', () => {
     const result = await host.handle({ id: 3, type: 'detect', imageId: 7, prompt: 'cat. dog', threshold: 0.5 }, () => {});
     expect(result.detections.map((d) => d.score)).toEqual([0.9]);
     expect(result.timings.stages).toEqual({ backbone: 1 });
+    expect(result.timings.cached).toEqual(['text', 'backbone']); // the fake's counters never moved in detect
     expect(result.promptWarning).toBeNull();
     expect(seen.thresholds).toEqual([CANDIDATE_THRESHOLD]);
     expect(seen.images[0]).toBe(seen.images[1]); // the engine sees the same image object again
@@ -67,5 +68,40 @@ describe('EngineHost', () => {
     await expect(host.handle({ id: 1, type: 'counters' }, () => {})).rejects.toThrow(/no model is loaded/);
     await host.handle({ id: 2, type: 'load', model: 'm/', options: {} }, () => {});
     await expect(host.handle({ id: 3, type: 'detect', imageId: 99, prompt: 'cat', threshold: 0.5 }, () => {})).rejects.toThrow(/unknown/);
+  });
+
+  it('reports a stage as cached only when the engine did not run it, and times the prompt it encoded', async () => {
+    const prompts = new Set<string>();
+    const lastTimings: Record<string, number> = {};
+    const engine: Engine = {
+      counters: { backboneRuns: 0, textRuns: 0, detectRuns: 0 },
+      lastTimings,
+      async encodeImage() {
+        this.counters.backboneRuns++;
+      },
+      async encodePrompt(prompt) {
+        if (!prompts.has(prompt)) {
+          await new Promise((resolve) => setTimeout(resolve, 20)); // BERT
+          prompts.add(prompt);
+          this.counters.textRuns++;
+        }
+        return { dropped: [] };
+      },
+      async detect() {
+        this.counters.detectRuns++;
+        Object.assign(lastTimings, { text: 0, backbone: 0, head: 3 }); // GlipDetector: 0 for what its caches served
+        return [box('cat', 0.9)];
+      },
+      dispose() {},
+    };
+    const host = new EngineHost({ chooseBackend: async () => ({ backend: 'cpu' }), load: async () => engine });
+    await host.handle({ id: 1, type: 'load', model: 'm/', options: {} }, () => {});
+    await host.handle({ id: 2, type: 'encodeImage', imageId: 1, image }, () => {});
+    const first = await host.handle({ id: 3, type: 'detect', imageId: 1, prompt: 'cat', threshold: 0.5 }, () => {});
+    expect(first.timings.cached).toEqual(['backbone']); // encoded by `encodeImage`, before this call
+    expect(first.timings.stages.text).toBeGreaterThanOrEqual(15);
+    const again = await host.handle({ id: 4, type: 'detect', imageId: 1, prompt: 'cat', threshold: 0.5 }, () => {});
+    expect(again.timings.cached).toEqual(['text', 'backbone']);
+    expect(again.timings.stages).toEqual({ text: 0, backbone: 0, head: 3 });
   });
 });

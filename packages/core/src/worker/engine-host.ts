@@ -115,18 +115,27 @@ export class EngineHost {
     const image = this.images.get(imageId);
     if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
     const start = now();
-    const { detections, stages, warning } = await engine.run(async (e) => {
-      const encoded = await e.encodePrompt(prompt); // cached: detect reuses it
+    const { detections, stages, cached, warning } = await engine.run(async (e) => {
+      const before = { ...e.counters };
+      const textStart = now();
+      const encoded = await e.encodePrompt(prompt); // detect then finds it cached
+      const textMs = now() - textStart;
+      const detections = await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) });
+      // What really ran in this call, by the engine's counters: its own `lastTimings` reports 0 for a
+      // stage its cache served, which the prompt's stage always is after the `encodePrompt` above.
+      const textRan = e.counters.textRuns > before.textRuns;
+      const backboneRan = e.counters.backboneRuns > before.backboneRuns;
       return {
-        detections: await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) }),
-        stages: { ...e.lastTimings },
+        detections,
+        stages: { ...e.lastTimings, ...(textRan ? { text: textMs } : {}) },
+        cached: [...(textRan ? [] : ['text' as const]), ...(backboneRan ? [] : ['backbone' as const])],
         warning: promptWarning(encoded),
       };
     });
     this.candidates = detections;
     return {
       detections: this.candidates.filter((d) => d.score >= threshold),
-      timings: { totalMs: now() - start, stages },
+      timings: { totalMs: now() - start, stages, cached },
       promptWarning: warning,
     };
   }

@@ -16,6 +16,9 @@ import type { LoadProgress } from '../weights/load-model.ts';
  */
 export const CANDIDATE_THRESHOLD = 0.05;
 
+/** The default score threshold of the demo, the widget and the CLI (postprocess/default-threshold.ts says why 0.4). */
+export { DEFAULT_THRESHOLD } from '../postprocess/default-threshold.ts';
+
 /** One detected object, in the original image's pixel coordinates (the engine API's JSON). */
 export type { Detection };
 
@@ -40,6 +43,12 @@ export interface EngineInfo {
 export interface DetectTimings {
   totalMs: number;
   stages: Record<string, number>;
+  /**
+   * The stages the engine's caches served in this call, by its counters (their `stages` time is 0):
+   * the prompt's text encoding when this prompt was encoded before, the image's backbone when this
+   * image was (by `encodeImage`, or an earlier `detect`).
+   */
+  cached: ('text' | 'backbone')[];
 }
 
 export interface DetectResult {
