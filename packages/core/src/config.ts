@@ -284,7 +284,7 @@ export function configFromOfficialYaml(yamlText: string, bertShim?: Partial<Bert
   const resnetValues: [string, unknown][] = [];
   for (const [key, value] of flattenKeys(doc)) {
     if (key in REQUIRED_VALUES && value !== REQUIRED_VALUES[key]) {
-      throw new ConfigError(`${key}: ${JSON.stringify(value)} is not supported (only ${JSON.stringify(REQUIRED_VALUES[key])}, as in GLIP-T)`);
+      throw new ConfigError(`${key}: ${JSON.stringify(value)} is not supported (only ${JSON.stringify(REQUIRED_VALUES[key])}, the value of the official GLIP-T and ResNet-FPN models)`);
     }
     if (key === 'MODEL.BACKBONE.CONV_BODY') body = convBody(value, key);
     if (key === 'MODEL.RESNETS.STAGE_WITH_DCN' && (!Array.isArray(value) || value.some((d) => d !== false))) {

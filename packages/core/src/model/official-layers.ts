@@ -123,8 +123,8 @@ export function conv2dFrozenBn(w: WeightMap, conv: string, bn: string, x: tf.Ten
 }
 
 /**
- * The convolution of x with weight `name` (`[Cout, Cin, kh, kw]`, turned by `official` into the
- * filter to run) plus `bias`, the filter held in `layouts.f32` or, stored f16 and read by the fused
+ * The convolution of x with weight `name` (`[Cout, Cin, kh, kw]`, turned by `toFilter` into the
+ * `[Cout, Cin, kh, kw]` filter to run) plus `bias`, the filter held in `layouts.f32` or, stored f16 and read by the fused
  * kernel as pairs, in `layouts.f16Pairs`.
  */
 function heldConv(
@@ -135,12 +135,12 @@ function heldConv(
   stride: number,
   pad: number,
   layouts: { f32: string; f16Pairs: string },
-  official: (weight: tf.Tensor) => tf.Tensor,
+  toFilter: (weight: tf.Tensor) => tf.Tensor,
 ): tf.Tensor4D {
   const [cout, cin, kh, kw] = w.shapeOf(name);
   const held = w.layoutOf(name);
   const half = held === undefined ? heldAsF16(w, name, layouts.f16Pairs, x) && fusedReadsPairs(cin, cout, kh, kw, stride, pad) : held === layouts.f16Pairs;
-  if (half) return conv2dBiasF16(x, w.prepared(name, layouts.f16Pairs, (t) => filterPairs(official(t) as tf.Tensor4D)) as tf.Tensor2D, bias, kh, kw, stride, pad);
-  const filter = w.prepared(name, layouts.f32, (t) => tf.transpose(official(t), [2, 3, 1, 0])) as tf.Tensor4D;
+  if (half) return conv2dBiasF16(x, w.prepared(name, layouts.f16Pairs, (t) => filterPairs(toFilter(t) as tf.Tensor4D)) as tf.Tensor2D, bias, kh, kw, stride, pad);
+  const filter = w.prepared(name, layouts.f32, (t) => tf.transpose(toFilter(t), [2, 3, 1, 0])) as tf.Tensor4D;
   return conv2dBias(x, filter, bias, stride, pad);
 }
