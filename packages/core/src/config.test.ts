@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bertConfigFromHf, configFromOfficialYaml, glipTConfig, parseConfigJson } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { CASE_A_DIR, FIXTURES_DIR, caseConfig, caseJson } from './testing/fixtures.ts';
+import { CASE_A_DIR, CASE_RESNET_DIR, FIXTURES_DIR, caseConfig, caseJson } from './testing/fixtures.ts';
 
 function caseABertShim() {
   return bertConfigFromHf((caseJson().config as { bert_config_shim: unknown }).bert_config_shim);
@@ -67,5 +67,31 @@ describe('GLIP config', () => {
   it('rejects official configs of another architecture', () => {
     expect(() => configFromOfficialYaml('MODEL:\n  DYHEAD:\n    FUSE_CONFIG: {TYPE: MHA-S}\n')).toThrow(/MHA-S/);
     expect(() => configFromOfficialYaml('MODEL: [1, 2')).toThrow(ConfigError);
+  });
+
+  it('maps MODEL.BACKBONE.CONV_BODY and MODEL.RESNETS.* to the ResNet body, and config.json keeps it', () => {
+    expect(glipTConfig().backbone).toEqual({ kind: 'swin' });
+    const r101 = configFromOfficialYaml('MODEL:\n  BACKBONE: {CONV_BODY: R-101-FPN-RETINANET}\n  RESNETS: {STRIDE_IN_1X1: false}\n');
+    expect(r101.backbone).toEqual({
+      kind: 'resnet',
+      resnet: { stageBlocks: [3, 4, 23, 3], stemOutChannels: 64, numGroups: 1, widthPerGroup: 64, strideIn1x1: false, res2OutChannels: 256 },
+    });
+    const c = caseConfig(CASE_RESNET_DIR);
+    expect(parseConfigJson(JSON.parse(JSON.stringify(c)))).toEqual(c);
+    const withoutBackbone = JSON.parse(JSON.stringify(glipTConfig())) as Record<string, unknown>;
+    delete withoutBackbone.backbone; // a config.json written before the ResNet body existed
+    expect(parseConfigJson(withoutBackbone).backbone).toEqual({ kind: 'swin' });
+    const bad = JSON.parse(JSON.stringify(c)) as { backbone: { resnet: { stageBlocks: number[] } } };
+    bad.backbone.resnet.stageBlocks = [3, 4, 6];
+    expect(() => parseConfigJson(bad)).toThrow(/stageBlocks must have 4 stages/);
+  });
+
+  it('rejects ResNet variants that are not implemented, naming the key', () => {
+    const body = 'MODEL:\n  BACKBONE: {CONV_BODY: R-50-FPN-RETINANET}\n';
+    expect(() => configFromOfficialYaml('MODEL:\n  BACKBONE: {CONV_BODY: R-50-C4}\n')).toThrow(/CONV_BODY: "R-50-C4" is not supported/);
+    expect(() => configFromOfficialYaml(`${body}  RESNETS: {NUM_GROUPS: 32}\n`)).toThrow(/NUM_GROUPS = 32/);
+    expect(() => configFromOfficialYaml(`${body}  RESNETS: {STAGE_WITH_DCN: [false, true, true, true]}\n`)).toThrow(/STAGE_WITH_DCN/);
+    expect(() => configFromOfficialYaml(`${body}  RESNETS: {USE_STEM3X3: true}\n`)).toThrow(/USE_STEM3X3: true is not supported/);
+    expect(() => configFromOfficialYaml('MODEL:\n  BACKBONE: {CONV_BODY: R-50-FPN-RETINANET, USE_BN: true}\n')).toThrow(/USE_BN: true is not supported/);
   });
 });

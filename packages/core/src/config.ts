@@ -15,6 +15,26 @@ export interface SwinConfig {
   outChannels: number[]; // MODEL.SWINT.OUT_CHANNELS: channels of stages 2..5
 }
 
+/**
+ * ResNet body (`backbone.body`, maskrcnn_benchmark's resnet.py with StemWithFixedBatchNorm and
+ * BottleneckWithFixedBatchNorm): the 7×7 stem, then four stages of bottlenecks returning C2..C5.
+ */
+export interface ResNetConfig {
+  stageBlocks: number[]; // MODEL.BACKBONE.CONV_BODY: R-50 → 3, 4, 6, 3; R-101 → 3, 4, 23, 3 (blocks per stage)
+  stemOutChannels: number; // MODEL.RESNETS.STEM_OUT_CHANNELS
+  numGroups: number; // MODEL.RESNETS.NUM_GROUPS (1: only ungrouped 3×3 convs are implemented)
+  widthPerGroup: number; // MODEL.RESNETS.WIDTH_PER_GROUP: stage 2 bottleneck width = numGroups·widthPerGroup
+  strideIn1x1: boolean; // MODEL.RESNETS.STRIDE_IN_1X1: a stage's stride on the first 1×1 (MSRA) or on the 3×3
+  res2OutChannels: number; // MODEL.RESNETS.RES2_OUT_CHANNELS: C2 channels; stage i has res2·2^(i−2)
+}
+
+/**
+ * The visual body, chosen by MODEL.BACKBONE.CONV_BODY: Swin (`SWINT-FPN-RETINANET`, dims in
+ * `GlipConfig.swin`) or ResNet (`R-50-FPN-RETINANET` / `R-101-FPN-RETINANET`, as upstream
+ * maskrcnn-benchmark builds them: body + FPN P3..P7). `GlipConfig.swin` is read only for `swin`.
+ */
+export type VisualBackboneConfig = { kind: 'swin' } | { kind: 'resnet'; resnet: ResNetConfig };
+
 /** FPN neck (`backbone.fpn`): P3..P7. */
 export interface FpnConfig {
   outChannels: number; // MODEL.BACKBONE.OUT_CHANNELS
@@ -87,6 +107,7 @@ export interface TextConfig {
 }
 
 export interface GlipConfig {
+  backbone: VisualBackboneConfig;
   swin: SwinConfig;
   fpn: FpnConfig;
   bert: BertConfig;
@@ -114,6 +135,7 @@ export function bertBaseUncased(): BertConfig {
 /** GLIP-T (Swin-T + BERT-base), as `configs/pretrain/glip_Swin_T_O365_GoldG.yaml` over `defaults.py`. */
 export function glipTConfig(): GlipConfig {
   return {
+    backbone: { kind: 'swin' },
     swin: { embedDim: 96, depths: [2, 2, 6, 2], numHeads: [3, 6, 12, 24], windowSize: 7, patchSize: 4, mlpRatio: 4, outChannels: [96, 192, 384, 768] },
     fpn: { outChannels: 256 },
     bert: bertBaseUncased(),
@@ -191,12 +213,43 @@ const OFFICIAL_KEYS: Record<string, Setter> = {
   'DATALOADER.SIZE_DIVISIBILITY': (c, v, k) => (c.input.sizeDivisibility = posInt(v, k)),
 };
 
+/** MODEL.BACKBONE.CONV_BODY values implemented, and the ResNet stage blocks of each (resnet.py's stage specs). */
+const CONV_BODIES: Record<string, number[] | 'swin'> = {
+  'SWINT-FPN-RETINANET': 'swin',
+  'R-50-FPN-RETINANET': [3, 4, 6, 3],
+  'R-101-FPN-RETINANET': [3, 4, 23, 3],
+};
+
+/** maskrcnn_benchmark's defaults.py values of the MODEL.RESNETS keys we read. */
+function defaultResNet(stageBlocks: number[]): ResNetConfig {
+  return { stageBlocks, stemOutChannels: 64, numGroups: 1, widthPerGroup: 64, strideIn1x1: true, res2OutChannels: 256 };
+}
+
+type ResNetSetter = (r: ResNetConfig, v: unknown, key: string) => void;
+
+/** The MODEL.RESNETS keys we read (used when CONV_BODY is a ResNet). */
+const RESNET_KEYS: Record<string, ResNetSetter> = {
+  'MODEL.RESNETS.STEM_OUT_CHANNELS': (r, v, k) => (r.stemOutChannels = posInt(v, k)),
+  'MODEL.RESNETS.NUM_GROUPS': (r, v, k) => (r.numGroups = posInt(v, k)),
+  'MODEL.RESNETS.WIDTH_PER_GROUP': (r, v, k) => (r.widthPerGroup = posInt(v, k)),
+  'MODEL.RESNETS.STRIDE_IN_1X1': (r, v, k) => (r.strideIn1x1 = bool(v, k)),
+  'MODEL.RESNETS.RES2_OUT_CHANNELS': (r, v, k) => (r.res2OutChannels = posInt(v, k)),
+};
+
 /** Keys whose value selects a different architecture or semantics than the one implemented here. */
 const REQUIRED_VALUES: Record<string, unknown> = {
   'MODEL.META_ARCHITECTURE': 'GeneralizedVLRCNN',
   'MODEL.RPN_ONLY': true,
   'MODEL.RPN_ARCHITECTURE': 'VLDYHEAD',
-  'MODEL.BACKBONE.CONV_BODY': 'SWINT-FPN-RETINANET',
+  'MODEL.BACKBONE.USE_BN': false,
+  'MODEL.BACKBONE.USE_SYNCBN': false,
+  'MODEL.BACKBONE.USE_NSYNCBN': false,
+  'MODEL.RESNETS.STEM_FUNC': 'StemWithFixedBatchNorm',
+  'MODEL.RESNETS.TRANS_FUNC': 'BottleneckWithFixedBatchNorm',
+  'MODEL.RESNETS.USE_STEM3X3': false,
+  'MODEL.RESNETS.WITH_SE': false,
+  'MODEL.RESNETS.USE_AVG_DOWN': false,
+  'MODEL.RESNETS.RES5_DILATION': 1,
   'MODEL.SWINT.VERSION': 'v1',
   'MODEL.SWINT.APE': false,
   'MODEL.FPN.USE_GN': false,
@@ -227,11 +280,23 @@ export function configFromOfficialYaml(yamlText: string, bertShim?: Partial<Bert
   }
   if (!isRecord(doc)) throw new ConfigError('the GLIP config YAML must be a mapping of sections (MODEL, INPUT, …)');
   const cfg = glipTConfig();
+  let body: number[] | 'swin' = 'swin';
+  const resnetValues: [string, unknown][] = [];
   for (const [key, value] of flattenKeys(doc)) {
     if (key in REQUIRED_VALUES && value !== REQUIRED_VALUES[key]) {
-      throw new ConfigError(`${key}: ${JSON.stringify(value)} is not supported (only ${JSON.stringify(REQUIRED_VALUES[key])}, as in GLIP-T)`);
+      throw new ConfigError(`${key}: ${JSON.stringify(value)} is not supported (only ${JSON.stringify(REQUIRED_VALUES[key])}, the value of the official GLIP-T and ResNet-FPN models)`);
     }
+    if (key === 'MODEL.BACKBONE.CONV_BODY') body = convBody(value, key);
+    if (key === 'MODEL.RESNETS.STAGE_WITH_DCN' && (!Array.isArray(value) || value.some((d) => d !== false))) {
+      throw new ConfigError(`${key}: ${JSON.stringify(value)} is not supported (deformable convs in the ResNet body; only all false)`);
+    }
+    if (key in RESNET_KEYS) resnetValues.push([key, value]);
     OFFICIAL_KEYS[key]?.(cfg, value, key);
+  }
+  if (body !== 'swin') {
+    const resnet = defaultResNet(body);
+    for (const [key, value] of resnetValues) RESNET_KEYS[key](resnet, value, key);
+    cfg.backbone = { kind: 'resnet', resnet };
   }
   if (bertShim) cfg.bert = { ...cfg.bert, ...bertShim };
   return checkConsistent(cfg);
@@ -253,6 +318,12 @@ export function bertConfigFromHf(obj: unknown): Partial<BertConfig> {
   const out: Partial<BertConfig> = {};
   for (const [ours, hf] of names) if (hf in obj) out[ours] = posNum(obj[hf], hf);
   return out;
+}
+
+function convBody(v: unknown, key: string): number[] | 'swin' {
+  const body = typeof v === 'string' ? CONV_BODIES[v] : undefined;
+  if (body === undefined) throw new ConfigError(`${key}: ${JSON.stringify(v)} is not supported (only ${Object.keys(CONV_BODIES).join(', ')})`);
+  return body;
 }
 
 function* flattenKeys(obj: Record<string, unknown>, prefix = ''): Generator<[string, unknown]> {
@@ -281,6 +352,7 @@ export function parseConfigJson(obj: unknown): GlipConfig {
   const weights = numList(anchors.boxCoderWeights, 'anchors.boxCoderWeights');
   if (weights.length !== 4) throw new ConfigError('anchors.boxCoderWeights must have 4 numbers');
   return checkConsistent({
+    backbone: parseBackbone(r.backbone),
     swin: {
       embedDim: posInt(swin.embedDim, 'swin.embedDim'),
       depths: intList(swin.depths, 'swin.depths'),
@@ -343,8 +415,33 @@ export function parseConfigJson(obj: unknown): GlipConfig {
   });
 }
 
+/** `backbone` of a config.json; absent in configs written before the ResNet body existed (Swin). */
+function parseBackbone(v: unknown): VisualBackboneConfig {
+  if (v === undefined) return { kind: 'swin' };
+  const b = record(v, 'backbone');
+  if (b.kind === 'swin') return { kind: 'swin' };
+  if (b.kind !== 'resnet') throw new ConfigError(`backbone.kind must be "swin" or "resnet", got ${JSON.stringify(b.kind)}`);
+  const r = record(b.resnet, 'backbone.resnet');
+  return {
+    kind: 'resnet',
+    resnet: {
+      stageBlocks: intList(r.stageBlocks, 'backbone.resnet.stageBlocks'),
+      stemOutChannels: posInt(r.stemOutChannels, 'backbone.resnet.stemOutChannels'),
+      numGroups: posInt(r.numGroups, 'backbone.resnet.numGroups'),
+      widthPerGroup: posInt(r.widthPerGroup, 'backbone.resnet.widthPerGroup'),
+      strideIn1x1: bool(r.strideIn1x1, 'backbone.resnet.strideIn1x1'),
+      res2OutChannels: posInt(r.res2OutChannels, 'backbone.resnet.res2OutChannels'),
+    },
+  };
+}
+
 /** Cross-field rules every loaded config must satisfy. */
 function checkConsistent(c: GlipConfig): GlipConfig {
+  if (c.backbone.kind === 'resnet') {
+    const r = c.backbone.resnet;
+    if (r.stageBlocks.length !== 4) throw new ConfigError(`backbone.resnet.stageBlocks must have 4 stages (C2..C5), got ${r.stageBlocks.length}`);
+    if (r.numGroups !== 1) throw new ConfigError(`MODEL.RESNETS.NUM_GROUPS = ${r.numGroups} (ResNeXt grouped convs) is not supported; only 1`);
+  }
   const stages = c.swin.depths.length;
   if (c.swin.numHeads.length !== stages || c.swin.outChannels.length !== stages) {
     throw new ConfigError(`swin: depths, numHeads and outChannels must have one entry per stage (${stages})`);

@@ -1,6 +1,8 @@
-// FPN neck of GLIP-T (`backbone.fpn`, fpn.py + LastLevelP6P7): lateral 1×1 convs on C3..C5, top-down
-// nearest upsampling, 3×3 output convs; P6 = conv3×3/2 on P5 (in == out channels), P7 = conv3×3/2
-// on ReLU(P6). No GN, no ReLU elsewhere. Feature maps `[1, H, W, C]`.
+// FPN neck (`backbone.fpn`, fpn.py + LastLevelP6P7): lateral 1×1 convs on C3..C5, top-down nearest
+// upsampling, 3×3 output convs; P6 = conv3×3/2 on P5 when its in-channels equal the FPN width
+// (`use_P5`: GLIP-T's Swin, where GLIP builds it so), else on C5 (the ResNet bodies as upstream
+// maskrcnn-benchmark builds them); P7 = conv3×3/2 on ReLU(P6). No GN, no ReLU elsewhere. Feature maps
+// `[1, H, W, C]`.
 import * as tf from '@tensorflow/tfjs';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { conv2d } from './official-layers.ts';
@@ -19,7 +21,7 @@ function upsampleNearest(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
 }
 
 /**
- * Swin stage outputs C3, C4, C5 `[1, H_i, W_i, C_i]` (strides 8, 16, 32) → P3..P7 `[1, H_l, W_l, out]`
+ * Body stage outputs C3, C4, C5 `[1, H_i, W_i, C_i]` (strides 8, 16, 32) → P3..P7 `[1, H_l, W_l, out]`
  * (strides 8..128).
  */
 export function fpn(c3: tf.Tensor4D, c4: tf.Tensor4D, c5: tf.Tensor4D, w: WeightMap): tf.Tensor4D[] {
@@ -32,7 +34,8 @@ export function fpn(c3: tf.Tensor4D, c4: tf.Tensor4D, c5: tf.Tensor4D, w: Weight
       last = tf.add(lateral, upsampleNearest(last, lateral.shape[1], lateral.shape[2]));
       outs.unshift(conv2d(w, `${PREFIX}.fpn_layer${level}`, last, 1, 1)); // P4, then P3
     }
-    const p6 = conv2d(w, `${PREFIX}.top_blocks.p6`, outs[2], 2, 1);
+    const p6In = w.shapeOf(`${PREFIX}.top_blocks.p6.weight`)[1] === outs[2].shape[3] ? outs[2] : c5;
+    const p6 = conv2d(w, `${PREFIX}.top_blocks.p6`, p6In, 2, 1);
     const p7 = conv2d(w, `${PREFIX}.top_blocks.p7`, tf.relu(p6), 2, 1);
     return [...outs, p6, p7];
   });

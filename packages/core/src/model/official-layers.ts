@@ -93,8 +93,10 @@ export function embedding(w: WeightMap, name: string, ids: tf.Tensor1D): tf.Tens
   return tf.gather(w.get(name), ids) as tf.Tensor2D;
 }
 
-/** The prepared layout of a Conv2d weight held as f16 pairs `[kh·kw·Cin / 2, Cout]` (`conv2d.ts`'s `filterPairs`). */
-const CONV_F16_PAIRS = 'kh·kw·cin/2,cout f16 pairs';
+/** The prepared layouts of a Conv2d weight: `[kh, kw, Cin, Cout]` f32, or f16 pairs `[kh·kw·Cin / 2, Cout]` (`conv2d.ts`'s `filterPairs`). */
+const CONV_LAYOUTS = { f32: 'kh,kw,cin,cout', f16Pairs: 'kh·kw·cin/2,cout f16 pairs' };
+/** The same for a Conv2d weight with the FrozenBatchNorm2d after it folded in (`conv2dFrozenBn`). */
+const FOLDED_CONV_LAYOUTS = { f32: 'bn folded, kh,kw,cin,cout', f16Pairs: 'bn folded, kh·kw·cin/2,cout f16 pairs' };
 
 /**
  * nn.Conv2d with bias, zero padding `pad`: x `[1, H, W, Cin]` → `[1, Hout, Wout, Cout]`. The filter is
@@ -102,14 +104,43 @@ const CONV_F16_PAIRS = 'kh·kw·cin/2,cout f16 pairs';
  * kernel for this convolution reads pairs.
  */
 export function conv2d(w: WeightMap, prefix: string, x: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
+  return tf.tidy(() => heldConv(w, `${prefix}.weight`, w.get(`${prefix}.bias`) as tf.Tensor1D, x, stride, pad, CONV_LAYOUTS, (t) => t));
+}
+
+/**
+ * A bias-free nn.Conv2d `${conv}.weight` followed by maskrcnn_benchmark's FrozenBatchNorm2d `${bn}`
+ * (`y·s + (bias − running_mean·s)`, s = weight·rsqrt(running_var), no eps), as one convolution:
+ * the scale is folded into the filter and the shift becomes its bias, once, when the weights are
+ * first prepared. A filter stored f16 is held as f16 pairs of the folded filter (one more f16
+ * rounding, of w·s) where the fused kernel reads pairs. x `[1, H, W, Cin]` → `[1, Hout, Wout, Cout]`.
+ */
+export function conv2dFrozenBn(w: WeightMap, conv: string, bn: string, x: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const name = `${prefix}.weight`;
-    const bias = w.get(`${prefix}.bias`) as tf.Tensor1D;
-    const [cout, cin, kh, kw] = w.shapeOf(name);
-    const held = w.layoutOf(name);
-    const half = held === undefined ? heldAsF16(w, name, CONV_F16_PAIRS, x) && fusedReadsPairs(cin, cout, kh, kw, stride, pad) : held === CONV_F16_PAIRS;
-    if (half) return conv2dBiasF16(x, w.prepared(name, CONV_F16_PAIRS, (t) => filterPairs(t as tf.Tensor4D)) as tf.Tensor2D, bias, kh, kw, stride, pad);
-    const filter = w.prepared(name, 'kh,kw,cin,cout', (t) => tf.transpose(t, [2, 3, 1, 0])) as tf.Tensor4D;
-    return conv2dBias(x, filter, bias, stride, pad);
+    const scale = (): tf.Tensor1D => tf.mul(w.get(`${bn}.weight`), tf.rsqrt(w.get(`${bn}.running_var`)));
+    const bias = w.prepared(`${bn}.bias`, 'frozen bn shift', (b) => tf.sub(b, tf.mul(w.get(`${bn}.running_mean`), scale()))) as tf.Tensor1D;
+    return heldConv(w, `${conv}.weight`, bias, x, stride, pad, FOLDED_CONV_LAYOUTS, (t) => tf.mul(t, tf.reshape(scale(), [-1, 1, 1, 1])));
   });
+}
+
+/**
+ * The convolution of x with weight `name` (`[Cout, Cin, kh, kw]`, turned by `toFilter` into the
+ * `[Cout, Cin, kh, kw]` filter to run) plus `bias`, the filter held in `layouts.f32` or, stored f16 and read by the fused
+ * kernel as pairs, in `layouts.f16Pairs`.
+ */
+function heldConv(
+  w: WeightMap,
+  name: string,
+  bias: tf.Tensor1D,
+  x: tf.Tensor4D,
+  stride: number,
+  pad: number,
+  layouts: { f32: string; f16Pairs: string },
+  toFilter: (weight: tf.Tensor) => tf.Tensor,
+): tf.Tensor4D {
+  const [cout, cin, kh, kw] = w.shapeOf(name);
+  const held = w.layoutOf(name);
+  const half = held === undefined ? heldAsF16(w, name, layouts.f16Pairs, x) && fusedReadsPairs(cin, cout, kh, kw, stride, pad) : held === layouts.f16Pairs;
+  if (half) return conv2dBiasF16(x, w.prepared(name, layouts.f16Pairs, (t) => filterPairs(toFilter(t) as tf.Tensor4D)) as tf.Tensor2D, bias, kh, kw, stride, pad);
+  const filter = w.prepared(name, layouts.f32, (t) => tf.transpose(toFilter(t), [2, 3, 1, 0])) as tf.Tensor4D;
+  return conv2dBias(x, filter, bias, stride, pad);
 }

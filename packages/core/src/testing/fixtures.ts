@@ -9,6 +9,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const SHARED_DIR = process.env.WEBGLIP_SHARED ?? resolve(REPO_ROOT, '../shared');
 export const FIXTURES_DIR = resolve(SHARED_DIR, 'fixtures');
 export const CASE_A_DIR = resolve(FIXTURES_DIR, 'case-a');
+/** The ResNet-FPN body fixture, committed in the repo (made by tools/fixtures/case-resnet/make_case_resnet.py). */
+export const CASE_RESNET_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures/case-resnet');
 
 const cache = new Map<string, SafetensorsFile>();
 

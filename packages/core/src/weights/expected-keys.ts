@@ -1,7 +1,7 @@
 // Every state_dict tensor the official GLIP model has for a given GlipConfig, with its shape
 // (names without `module.`; reference §4.2). The converter checks checkpoints against this list,
 // so a checkpoint of another architecture or config fails with names instead of at inference.
-import type { GlipConfig } from '../config.ts';
+import type { GlipConfig, ResNetConfig, SwinConfig } from '../config.ts';
 
 export interface ExpectedTensor {
   shape: number[];
@@ -42,39 +42,17 @@ export function expectedTensors(c: GlipConfig): Map<string, ExpectedTensor> {
     norm(`${p}.output.LayerNorm`, h);
   };
 
-  // Swin (backbone.body)
-  const s = c.swin;
-  const body = 'backbone.body';
-  conv(`${body}.patch_embed.proj`, s.embedDim, 3, s.patchSize);
-  norm(`${body}.patch_embed.norm`, s.embedDim);
-  const w2 = s.windowSize * s.windowSize;
-  s.depths.forEach((depth, i) => {
-    const ch = s.outChannels[i];
-    for (let j = 0; j < depth; j++) {
-      const b = `${body}.layers.${i}.blocks.${j}`;
-      norm(`${b}.norm1`, ch);
-      param(`${b}.attn.relative_position_bias_table`, [(2 * s.windowSize - 1) ** 2, s.numHeads[i]]);
-      buffer(`${b}.attn.relative_position_index`, [w2, w2], true);
-      linear(`${b}.attn.qkv`, 3 * ch, ch);
-      linear(`${b}.attn.proj`, ch, ch);
-      norm(`${b}.norm2`, ch);
-      linear(`${b}.mlp.fc1`, Math.round(ch * s.mlpRatio), ch);
-      linear(`${b}.mlp.fc2`, ch, Math.round(ch * s.mlpRatio));
-    }
-    if (i < s.depths.length - 1) {
-      param(`${body}.layers.${i}.downsample.reduction.weight`, [2 * ch, 4 * ch]);
-      norm(`${body}.layers.${i}.downsample.norm`, 4 * ch);
-    }
-    if (i > 0) norm(`${body}.norm${i}`, ch); // norm0 is nn.Identity: stage 2 (C2) is not used
-  });
+  // Visual body (backbone.body) and the channels of its C3..C5
+  const bodyChannels = c.backbone.kind === 'resnet' ? resnetBody(c.backbone.resnet, param) : swinBody(c.swin, param, conv, norm, linear, buffer);
 
-  // FPN (backbone.fpn): laterals and outputs for C3..C5, then P6 (from P5) and P7.
+  // FPN (backbone.fpn): laterals and outputs for C3..C5, then P6 and P7. P6 reads P5 for Swin (GLIP
+  // builds LastLevelP6P7(out, out)) and C5 for a ResNet (upstream: LastLevelP6P7(C5 channels, out)).
   const f = c.fpn.outChannels;
-  for (let i = 1; i < s.outChannels.length; i++) {
-    conv(`backbone.fpn.fpn_inner${i + 1}`, f, s.outChannels[i], 1);
+  for (let i = 1; i < 4; i++) {
+    conv(`backbone.fpn.fpn_inner${i + 1}`, f, bodyChannels[i], 1);
     conv(`backbone.fpn.fpn_layer${i + 1}`, f, f, 3);
   }
-  conv('backbone.fpn.top_blocks.p6', f, f, 3);
+  conv('backbone.fpn.top_blocks.p6', f, c.backbone.kind === 'resnet' ? bodyChannels[3] : f, 3);
   conv('backbone.fpn.top_blocks.p7', f, f, 3);
 
   // BERT (language_backbone.body.model), no pooler
@@ -132,4 +110,66 @@ export function expectedTensors(c: GlipConfig): Map<string, ExpectedTensor> {
     buffer(`rpn.anchor_generator.cell_anchors.${l}`, [anchorsPerLocation, 4], false);
   });
   return out;
+}
+
+type Param = (name: string, shape: number[]) => void;
+type Layer = (name: string, outDim: number, inDim: number, k: number) => void;
+type Norm = (name: string, dim: number) => void;
+type Linear = (name: string, outDim: number, inDim: number) => void;
+type Buffer = (name: string, shape: number[], integer: boolean) => void;
+
+/** Swin v1 (swint.py): patch embedding, blocks, patch merging, stage norms. Returns C2..C5 channels. */
+function swinBody(s: SwinConfig, param: Param, conv: Layer, norm: Norm, linear: Linear, buffer: Buffer): number[] {
+  const body = 'backbone.body';
+  conv(`${body}.patch_embed.proj`, s.embedDim, 3, s.patchSize);
+  norm(`${body}.patch_embed.norm`, s.embedDim);
+  const w2 = s.windowSize * s.windowSize;
+  s.depths.forEach((depth, i) => {
+    const ch = s.outChannels[i];
+    for (let j = 0; j < depth; j++) {
+      const b = `${body}.layers.${i}.blocks.${j}`;
+      norm(`${b}.norm1`, ch);
+      param(`${b}.attn.relative_position_bias_table`, [(2 * s.windowSize - 1) ** 2, s.numHeads[i]]);
+      buffer(`${b}.attn.relative_position_index`, [w2, w2], true);
+      linear(`${b}.attn.qkv`, 3 * ch, ch);
+      linear(`${b}.attn.proj`, ch, ch);
+      norm(`${b}.norm2`, ch);
+      linear(`${b}.mlp.fc1`, Math.round(ch * s.mlpRatio), ch);
+      linear(`${b}.mlp.fc2`, ch, Math.round(ch * s.mlpRatio));
+    }
+    if (i < s.depths.length - 1) {
+      param(`${body}.layers.${i}.downsample.reduction.weight`, [2 * ch, 4 * ch]);
+      norm(`${body}.layers.${i}.downsample.norm`, 4 * ch);
+    }
+    if (i > 0) norm(`${body}.norm${i}`, ch); // norm0 is nn.Identity: stage 2 (C2) is not used
+  });
+  return s.outChannels;
+}
+
+/**
+ * ResNet (resnet.py, StemWithFixedBatchNorm + BottleneckWithFixedBatchNorm): every conv bias-free,
+ * each followed by a FrozenBatchNorm2d (weight, bias, running_mean, running_var; all buffers, no
+ * num_batches_tracked). Returns C2..C5 channels.
+ */
+function resnetBody(r: ResNetConfig, param: Param): number[] {
+  const body = 'backbone.body';
+  const convBn = (conv: string, bn: string, outDim: number, inDim: number, k: number): void => {
+    param(`${conv}.weight`, [outDim, inDim, k, k]);
+    for (const leaf of ['weight', 'bias', 'running_mean', 'running_var']) param(`${bn}.${leaf}`, [outDim]);
+  };
+  convBn(`${body}.stem.conv1`, `${body}.stem.bn1`, r.stemOutChannels, 3, 7);
+  let inDim = r.stemOutChannels;
+  return r.stageBlocks.map((blocks, i) => {
+    const width = r.numGroups * r.widthPerGroup * 2 ** i;
+    const outDim = r.res2OutChannels * 2 ** i;
+    for (let b = 0; b < blocks; b++) {
+      const p = `${body}.layer${i + 1}.${b}`;
+      if (inDim !== outDim) convBn(`${p}.downsample.0`, `${p}.downsample.1`, outDim, inDim, 1);
+      convBn(`${p}.conv1`, `${p}.bn1`, width, inDim, 1);
+      convBn(`${p}.conv2`, `${p}.bn2`, width, width / r.numGroups, 3);
+      convBn(`${p}.conv3`, `${p}.bn3`, outDim, width, 1);
+      inDim = outDim;
+    }
+    return outDim;
+  });
 }
