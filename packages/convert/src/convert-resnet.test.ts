@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { configFromOfficialYaml } from '@webglip/core/config.ts';
 import { CheckpointMismatchError } from '@webglip/core/errors.ts';
-import { visualBackbone } from '@webglip/core/model/visual-backbone.ts';
+import { visualBackbone } from '@webglip/core/model/forward-pass.ts';
+import { runSteps } from '@webglip/core/model/forward-steps.ts';
 import { TEST_BACKENDS, useBackend } from '@webglip/core/testing/backends.ts';
 import { CASE_A_DIR, CASE_RESNET_DIR, caseTensors } from '@webglip/core/testing/fixtures.ts';
 import { compareWithFixture, fixtureTensor } from '@webglip/core/testing/stage-compare.ts';
@@ -67,7 +68,7 @@ describe('converting a GLIP checkpoint with a ResNet-FPN body (case-resnet + cas
     const w = WeightMap.fromSafetensors([new SafetensorsFile(shard)]);
     const f = caseTensors(CASE_RESNET_DIR);
     const input = fixtureTensor(f, 'image.input', true) as tf.Tensor4D;
-    const levels = visualBackbone(input, w, report.config);
+    const levels = runSteps(visualBackbone({ config: report.config, weights: w }, input));
     for (const [i, p] of levels.entries()) {
       const r = await compareWithFixture(`p${i + 3}`, p, f, `backbone.fpn.p${i + 3}`, true);
       console.log(backend, 'f16 weights', r.stage, 'rel', r.maxRel.toExponential(2));

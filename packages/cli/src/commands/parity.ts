@@ -107,7 +107,7 @@ class ParityRun {
   observer(tag: string, run: string): { observe: (stage: Stage) => void; settled: () => Promise<void> } {
     const pending: Promise<void>[] = [];
     const observe = (stage: Stage) => {
-      fixtureNames(stage, run).forEach((ref, i) => {
+      fixtureNames(stage, run, this.cfg.backbone.kind).forEach((ref, i) => {
         if (ref === null || !this.has(ref.name)) return;
         const copy = stage.tensors[i].clone();
         pending.push(this.tensor(`${tag}: ${ref.name}`, copy, ref.name, ref.nchw).finally(() => copy.dispose()));

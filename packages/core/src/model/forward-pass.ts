@@ -10,7 +10,7 @@
 //
 // Stages and their tensors (the names parity maps onto the official fixture names):
 //   image.input          [1, Hp, Wp, 3] the normalised, padded network input
-//   backbone.body        C2..C5 [1, H, W, C_i] (Swin stages 2..5)
+//   backbone.body        C2..C5 [1, H, W, C_i] (Swin stages 2..5, or ResNet layer1..4: config.backbone)
 //   backbone.fpn         P3..P7 [1, H_l, W_l, C]
 //   lang.bert.embeddings, lang.bert.layer{n}   [T, D]
 //   dyhead.{i}.fuse      P3..P7, then the text [T, D];  dyhead.{i}.bert  [T, D];  dyhead.{i}.dyconv  P3..P7
@@ -28,6 +28,7 @@ import { bertEncoder } from './bert.ts';
 import type { ForwardSteps } from './forward-steps.ts';
 import { fpn } from './fpn.ts';
 import { disposeHeadOutputs, type GlipHeadOutputs, groundingHead } from './glip.ts';
+import { resnetBody } from './resnet.ts';
 import { swinBackbone } from './swin.ts';
 
 export { groundingHead };
@@ -73,9 +74,13 @@ export function* imageFeatures(model: GlipModel, image: PixelImage, maxImageSize
   return { levels, originalSize: pre.originalSize, imageSize: pre.imageSize };
 }
 
-/** input `[1, Hp, Wp, 3]` (stays the caller's) → Swin C2..C5 → FPN P3..P7 (the caller disposes them). */
+/**
+ * input `[1, Hp, Wp, 3]` (stays the caller's) → the body MODEL.BACKBONE.CONV_BODY names (Swin or
+ * ResNet: `config.backbone`), C2..C5 → FPN P3..P7 (the caller disposes them).
+ */
 export function* visualBackbone(model: GlipModel, input: tf.Tensor4D): ForwardSteps<tf.Tensor4D[]> {
-  const stages = swinBackbone(input, model.weights, model.config.swin);
+  const { backbone, swin } = model.config;
+  const stages = backbone.kind === 'resnet' ? resnetBody(input, model.weights, backbone.resnet) : swinBackbone(input, model.weights, swin);
   yield { name: 'backbone.body', tensors: stages };
   const levels = fpn(stages[1], stages[2], stages[3], model.weights);
   tf.dispose(stages);

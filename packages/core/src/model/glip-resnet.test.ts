@@ -1,21 +1,23 @@
 // The whole visual side and grounding head with the ResNet-FPN body, from the captured image.input:
-// visualBackbone (ResNet + FPN) → runGlipHead (fusion, DyHead tower, output heads), against the
+// visualBackbone (ResNet + FPN) → groundingHead (fusion, DyHead tower, output heads), against the
 // official GLIP code's tensors of case-resnet (its head: case-a's official weights, text input: case-a's
 // captured BERT output of run `prompt`). Tolerance 1e-4 · max |reference| per stage.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
 import { loadCaseResnetGlipWeights } from '../testing/case-weights.ts';
+import { fixtureNames } from '../testing/fixture-names.ts';
 import { CASE_RESNET_DIR, caseConfig, caseTensors } from '../testing/fixtures.ts';
 import { type StageResult, compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
-import { runGlipHead } from './glip.ts';
-import { visualBackbone } from './visual-backbone.ts';
+import { visualBackbone } from './forward-pass.ts';
+import { runSteps, type Stage } from './forward-steps.ts';
+import { groundingHead } from './glip.ts';
 
 const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
 const RUN = 'prompt';
 
-describe.each(TEST_BACKENDS)('visualBackbone + runGlipHead on %s (case-resnet)', (backend) => {
+describe.each(TEST_BACKENDS)('visualBackbone + groundingHead on %s (case-resnet)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);
@@ -30,25 +32,19 @@ describe.each(TEST_BACKENDS)('visualBackbone + runGlipHead on %s (case-resnet)',
     const input = fixtureTensor(f, 'image.input', true) as tf.Tensor4D;
     const lang = tf.tidy(() => tf.slice(tf.squeeze(fixtureTensor(f, `${RUN}/lang.hidden`), [0]), [0, 0], [t, -1])) as tf.Tensor2D;
     const mask = tf.ones([t]) as tf.Tensor1D;
-    const levels = visualBackbone(input, w, cfg);
-    const pending: Promise<StageResult>[] = levels.map((p, i) => compareWithFixture(`fpn.${LEVELS[i]}`, p, f, `backbone.fpn.${LEVELS[i]}`, true));
-    // Observed tensors are disposed when the observer returns: compare a copy.
-    const compareCopy = (stage: string, x: tf.Tensor, ref: string, nchw: boolean) => {
-      const copy = x.clone();
-      return compareWithFixture(stage, copy, f, ref, nchw).finally(() => copy.dispose());
+    const model = { config: cfg, weights: w };
+    const pending: Promise<StageResult>[] = [];
+    // Stage tensors are the pass's to dispose once it resumes: compare a copy.
+    const observe = (stage: Stage) => {
+      if (stage.name === 'head' || stage.name === 'backbone.body') return; // the head from its outputs below; the body in resnet.test.ts
+      fixtureNames(stage, RUN, 'resnet').forEach((ref, i) => {
+        if (ref === null || !f.names().includes(ref.name)) return;
+        const copy = stage.tensors[i].clone();
+        pending.push(compareWithFixture(`${stage.name}: ${ref.name}`, copy, f, ref.name, ref.nchw).finally(() => copy.dispose()));
+      });
     };
-    const out = runGlipHead(w, cfg, levels, lang, mask, (stage, tensors) => {
-      const [layer, kind, side] = stage.replace('dyhead.', '').split('.');
-      if (side === 'lang') {
-        const ref = `${RUN}/dyhead.${layer}.${kind}.lang_hidden`;
-        if (f.names().includes(ref)) pending.push(compareCopy(stage, tensors[0], ref, false));
-      } else {
-        tensors.forEach((x, i) => {
-          const ref = `${RUN}/dyhead.${layer}.${kind}.visual.${LEVELS[i]}`;
-          if (f.names().includes(ref)) pending.push(compareCopy(`${stage}.${LEVELS[i]}`, x, ref, true));
-        });
-      }
-    });
+    const levels = runSteps(visualBackbone(model, input), observe);
+    const out = runSteps(groundingHead(w, cfg, levels, lang, mask), observe);
     const stages = await Promise.all(pending);
     for (const [i, l] of LEVELS.entries()) {
       stages.push(await compareWithFixture(`logits.${l}`, out.logits[i], f, `${RUN}/head.dot_product_logits.${l}`));

@@ -6,7 +6,8 @@ import { CASE_RESNET_DIR, caseConfig, caseTensors } from '../testing/fixtures.ts
 import { compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { resnetBody } from './resnet.ts';
-import { visualBackbone } from './visual-backbone.ts';
+import { visualBackbone } from './forward-pass.ts';
+import { runSteps } from './forward-steps.ts';
 
 // Tolerance: max |Δ| ≤ 1e-4 · max |reference| per stage (stage-compare's REL_TOLERANCE), as for Swin.
 describe.each(TEST_BACKENDS)('ResNet-FPN on %s (case-resnet, official R-50-FPN-RETINANET)', (backend) => {
@@ -42,7 +43,7 @@ describe.each(TEST_BACKENDS)('ResNet-FPN on %s (case-resnet, official R-50-FPN-R
   it('visualBackbone matches backbone.fpn.p3..p7 (P6 from C5) from the captured image.input', async () => {
     const f = caseTensors(CASE_RESNET_DIR);
     const input = fixtureTensor(f, 'image.input', true) as tf.Tensor4D;
-    const levels = visualBackbone(input, w, caseConfig(CASE_RESNET_DIR));
+    const levels = runSteps(visualBackbone({ config: caseConfig(CASE_RESNET_DIR), weights: w }, input));
     expect(levels).toHaveLength(5);
     for (const [i, p] of levels.entries()) {
       const r = await compareWithFixture(`fpn.p${i + 3}`, p, f, `backbone.fpn.p${i + 3}`, true);
@@ -59,7 +60,7 @@ describe.each(TEST_BACKENDS)('ResNet-FPN on %s (case-resnet, official R-50-FPN-R
     const variant = { ...cfg, backbone: { kind: 'resnet' as const, resnet: { ...cfg.backbone.resnet, strideIn1x1: false } } };
     const input = fixtureTensor(f, 'image.input', true) as tf.Tensor4D;
     const stages = resnetBody(input, w, variant.backbone.resnet);
-    const levels = visualBackbone(input, w, variant);
+    const levels = runSteps(visualBackbone({ config: variant, weights: w }, input));
     const results = [];
     for (const i of [1, 2, 3]) results.push(await compareWithFixture(`layer${i + 1}`, stages[i], f, `stride_in_3x3/backbone.body.layer${i + 1}`, true));
     for (const [i, p] of levels.entries()) results.push(await compareWithFixture(`p${i + 3}`, p, f, `stride_in_3x3/backbone.fpn.p${i + 3}`, true));

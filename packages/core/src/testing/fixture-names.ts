@@ -15,12 +15,15 @@ const levels = (prefix: string): FixtureName[] => FPN_LEVELS.map((l) => ({ name:
 
 /**
  * The fixture name of each of the stage's tensors, in order (null where the fixture has no such
- * tensor); `run` is the case run (`prompt`, `free`) that prefixes the prompt-dependent names.
+ * tensor); `run` is the case run (`prompt`, `free`) that prefixes the prompt-dependent names, `body`
+ * the visual body (config.backbone.kind), whose stages the fixtures name after the official modules.
  */
-export function fixtureNames(stage: Stage, run: string): (FixtureName | null)[] {
+export function fixtureNames(stage: Stage, run: string, body: 'swin' | 'resnet' = 'swin'): (FixtureName | null)[] {
   const { name } = stage;
   if (name === 'image.input') return [{ name, nchw: true }];
-  if (name === 'backbone.body') return stage.tensors.map((_, i) => ({ name: `backbone.swin.stage${i + 2}`, nchw: true }));
+  if (name === 'backbone.body') {
+    return stage.tensors.map((_, i) => ({ name: body === 'swin' ? `backbone.swin.stage${i + 2}` : `backbone.body.layer${i + 1}`, nchw: true }));
+  }
   if (name === 'backbone.fpn') return levels(name);
   if (name.startsWith('lang.bert.')) return [{ name: `${run}/${name}`, nchw: false }];
   if (name === 'head') {
