@@ -2,10 +2,10 @@
 // the detections in each phrase's colour. The threshold slider only re-filters the last result.
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import type { Detection, EngineCounters, EngineInfo, LoadProgress, ModelFileBytes } from '@webglip/core/worker/protocol.ts';
-import { drawDetections } from '@webglip/widget/overlay.ts';
-import { colorOf, parsePhrases, type Phrase } from '@webglip/widget/phrases.ts';
+import type { Detection, DetectorCounters, EngineInfo, LoadProgress, ModelFileBytes } from '@webglip/core/worker/protocol.ts';
+import type { DrawnLabel } from '@webglip/widget/overlay.ts';
 import { watchImageSources } from './image-sources.ts';
+import { ResultView } from './overlay.ts';
 import { TimingsPanel } from './timings.ts';
 
 /** The model the demo ships with, relative to the page. */
@@ -16,10 +16,12 @@ export interface DemoState {
   info: EngineInfo | null;
   /** Detections currently drawn. */
   detections: Detection[];
+  /** Their labels as drawn on the canvas. */
+  labels(): DrawnLabel[];
   /** Completed `detect` calls. */
   detectRuns: number;
   error: string | null;
-  counters(): Promise<EngineCounters>;
+  counters(): Promise<DetectorCounters>;
 }
 
 declare global {
@@ -32,17 +34,16 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 
 const client = new GlipClient();
 const timings = new TimingsPanel($('timings'));
-const state: DemoState = { status: 'loading', info: null, detections: [], detectRuns: 0, error: null, counters: () => client.counters() };
+const view = new ResultView({ canvas: $<HTMLCanvasElement>('canvas'), chips: $('phrases'), list: $('detections') });
+const state: DemoState = { status: 'loading', info: null, detections: [], labels: () => view.labels, detectRuns: 0, error: null, counters: () => client.counters() };
 window.__webglip = state;
 
 let ready: Promise<EngineInfo | null> = Promise.resolve(null);
 let image: ImageBitmap | null = null;
 let handle: Promise<ImageHandle> | null = null;
-let phrases: Phrase[] = [];
 
 const promptInput = $<HTMLInputElement>('prompt');
 const threshold = $<HTMLInputElement>('threshold');
-const canvas = $<HTMLCanvasElement>('canvas');
 
 function showError(message: string | null): void {
   const banner = $('model-error');
@@ -116,39 +117,20 @@ async function loadShippedModel(): Promise<void> {
 }
 
 function renderPhrases(): void {
-  phrases = parsePhrases(promptInput.value);
-  $('phrases').replaceChildren(
-    ...phrases.map((p) => {
-      const chip = document.createElement('li');
-      chip.textContent = p.text;
-      chip.style.background = p.color;
-      return chip;
-    }),
-  );
+  view.setPrompt(promptInput.value);
 }
 
 function show(detections: Detection[]): void {
   state.detections = detections;
-  if (!image) return;
-  drawDetections(canvas, image, detections, (d) => colorOf(phrases, d.phrase, d.charSpan));
-  canvas.setAttribute('aria-label', detections.length === 0 ? 'Image, nothing found' : `Image with ${detections.length} detections`);
-  $('detections').replaceChildren(
-    ...detections.map((d) => {
-      const item = document.createElement('li');
-      const [x0, y0, x1, y1] = d.box.map(Math.round);
-      item.textContent = `${d.phrase} — ${d.score.toFixed(2)} at (${x0}, ${y0})–(${x1}, ${y1})`;
-      item.style.borderLeft = `0.6em solid ${colorOf(phrases, d.phrase, d.charSpan)}`;
-      item.style.paddingLeft = '0.4em';
-      return item;
-    }),
-  );
+  if (image) view.show(image, detections);
 }
 
 async function detect(): Promise<void> {
   const prompt = promptInput.value.trim();
   if (!handle || prompt.length === 0 || (await ready) === null) return;
   try {
-    const result = await client.detect(await handle, prompt, { threshold: Number(threshold.value) });
+    const result = await client.detectWithDetails(await handle, prompt, { threshold: Number(threshold.value) });
+    view.setPhrases(result.phrases);
     state.detectRuns++;
     const warning = $('prompt-warning');
     warning.hidden = result.promptWarning === null;

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GlipConfig } from './config.ts';
 import { GlipError, ImageInputError } from './errors.ts';
+import type { GroundingDetector } from './grounding-detector.ts';
 import type { PixelImage } from './image/preprocess.ts';
 import { preprocessImage } from './image/preprocess.ts';
 import type { ImageSize } from './image/target-size.ts';
@@ -87,7 +88,7 @@ interface ImageFeatures extends EncodedImageInfo {
   levels: tf.Tensor4D[];
 }
 
-export class GlipDetector {
+export class GlipDetector implements GroundingDetector {
   readonly counters: DetectorCounters = { backboneRuns: 0, textRuns: 0, detectRuns: 0 };
   /** Wall times (ms) of the stages of the last `detect` (text, backbone, head); 0 for a stage served from a cache. */
   lastTimings: Record<string, number> = {};

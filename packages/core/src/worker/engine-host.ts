@@ -4,33 +4,22 @@
 // the final filtering step instead of the network.
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { CallQueue } from '../call-queue.ts';
+import type { DetectorCounters } from '../detector.ts';
+import { aboveThreshold, type GroundingDetector } from '../grounding-detector.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import { GuardedEngine } from '../runtime/guarded-engine.ts';
-import type { EncodedPrompt } from '../text/encode-prompt.ts';
 import { promptWarning } from '../text/prompt-warning.ts';
-import type {
-  BackendName,
-  Detection,
-  EngineCounters,
-  EngineInfo,
-  LoadProgress,
-  ModelFileBytes,
-  Request,
-  ResultOf,
-} from './protocol.ts';
+import type { BackendName, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
 import { CANDIDATE_THRESHOLD } from './protocol.ts';
 
 export { CANDIDATE_THRESHOLD };
 
-/** The detector API the host drives (GlipDetector's shape). */
-export interface Engine {
-  detect(image: PixelImage, prompt: string, options: { threshold: number }): Promise<Detection[]>;
-  encodeImage(image: PixelImage): Promise<unknown>;
-  /** Encodes (and caches) the prompt; `dropped` lists phrases the model will not see. */
-  encodePrompt(prompt: string): Promise<Pick<EncodedPrompt, 'dropped'>>;
+/** The detector the host drives: GlipDetector, or a stand-in in tests. */
+export interface Engine extends GroundingDetector {
   dispose(): void;
   /** How often each stage really ran. */
-  readonly counters: EngineCounters;
+  readonly counters: DetectorCounters;
   /** Per-stage wall times of the last `detect`, in ms, when the engine measures them. */
   readonly lastTimings?: Record<string, number>;
 }
@@ -52,12 +41,14 @@ export class EngineHost {
   private engine: GuardedEngine<Engine> | null = null;
   private readonly images = new Map<number, PixelImage>();
   private candidates: Detection[] = [];
+  /** Requests run one at a time, in order: a `detect` sent during a `load` waits for the new engine. */
+  private readonly queue = new CallQueue();
 
   constructor(private readonly factory: EngineFactory) {}
 
-  /** Runs one request; `onProgress` receives loading progress of a `load`. */
-  async handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[R['type']]> {
-    return (await this.dispatch(request, onProgress)) as ResultOf[R['type']];
+  /** Runs one request after every earlier one settled; `onProgress` receives loading progress of a `load`. */
+  handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[R['type']]> {
+    return this.queue.run(async () => (await this.dispatch(request, onProgress)) as ResultOf[R['type']]);
   }
 
   private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[keyof ResultOf]> {
@@ -72,13 +63,13 @@ export class EngineHost {
         return null;
       }
       case 'encodePrompt': {
-        const encoded = await this.ready().run((engine) => engine.encodePrompt(request.prompt));
-        return { warning: promptWarning(encoded) };
+        const { phrases, dropped } = await this.ready().run((engine) => engine.encodePrompt(request.prompt));
+        return { phrases, dropped, warning: promptWarning({ dropped }) };
       }
       case 'detect':
         return this.detect(request.imageId, request.prompt, request.threshold);
       case 'rethreshold':
-        return this.candidates.filter((d) => d.score >= request.threshold);
+        return aboveThreshold(this.candidates, request.threshold);
       case 'counters':
         return this.ready().run(async (engine) => ({ ...engine.counters }));
       case 'dispose':
@@ -116,19 +107,22 @@ export class EngineHost {
     const image = this.images.get(imageId);
     if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
     const start = now();
-    const { detections, stages, warning } = await engine.run(async (e) => {
-      const encoded = await e.encodePrompt(prompt); // cached: detect reuses it
+    const { detections, stages, phrases, dropped } = await engine.run(async (e) => {
+      const { phrases, dropped } = await e.encodePrompt(prompt); // cached: detect reuses it
       return {
         detections: await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) }),
         stages: { ...e.lastTimings },
-        warning: promptWarning(encoded),
+        phrases,
+        dropped,
       };
     });
     this.candidates = detections;
     return {
-      detections: this.candidates.filter((d) => d.score >= threshold),
+      detections: aboveThreshold(this.candidates, threshold),
+      phrases,
+      dropped,
       timings: { totalMs: now() - start, stages },
-      promptWarning: warning,
+      promptWarning: promptWarning({ dropped }),
     };
   }
 
