@@ -4,7 +4,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
-import type { Detection } from '@webglip/core/detector.ts';
 import { GlipDetector } from '@webglip/core/detector.ts';
 import { GlipError } from '@webglip/core/errors.ts';
 import { decodeImage } from '@webglip/core/image/decode.ts';
@@ -14,6 +13,7 @@ import { createBackend } from '@webglip/core/runtime/device.ts';
 import { toPrompt } from '@webglip/core/text/prompt.ts';
 import { promptWarning } from '@webglip/core/text/prompt-warning.ts';
 import { folderModelFiles } from '@webglip/core/weights/model-folder-node.ts';
+import { annotateImage } from '../annotate/annotate-png.ts';
 
 const USAGE = `usage: webglip detect --model <dir> --image <file.png|.jpg> --prompt <text> [options]
   --model DIR         a converted model folder (webglip convert)
@@ -21,53 +21,18 @@ const USAGE = `usage: webglip detect --model <dir> --image <file.png|.jpg> --pro
   --prompt TEXT       "person. dog. frisbee." (a list), a sentence ("a red mug left of the laptop"),
                       or exact phrases in brackets ("a [red mug] left of the [laptop]")
   --threshold T       keep detections scoring above T (default 0.5)
-  --out FILE          also write the image with the boxes drawn, as PNG
+  --out FILE          also write the image with the boxes, labels and scores drawn, as PNG
   --backend B         webgpu (default; falls back to wasm, then cpu), wasm or cpu
   --max-size N|none   cap on the resized image's longer side (default: the model's MAX_SIZE_TEST;
                       none = GLIPDemo, shorter side only)`;
 
 const BACKENDS: BackendKind[] = ['webgpu', 'wasm', 'cpu'];
 
-/** Distinct box colours, one per phrase. */
-const COLOURS: [number, number, number][] = [
-  [230, 25, 75], [60, 180, 75], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230], [210, 245, 60],
-];
-
 /** `maxSide` that never downscales: boxes stay in the image file's pixels. */
 const FULL_SIZE = Number.MAX_SAFE_INTEGER;
 
 async function readImage(path: string): Promise<PixelImage> {
   return decodeImage(await readFile(path), { maxSide: FULL_SIZE });
-}
-
-/** A copy of the RGBA image with a 2-pixel outline per detection, coloured by phrase. */
-function drawBoxes(image: PixelImage, detections: Detection[]): PNG {
-  const png = new PNG({ width: image.width, height: image.height });
-  png.data.set(image.data);
-  const phrases = [...new Set(detections.map((d) => d.phrase))];
-  const paint = (x: number, y: number, [r, g, b]: [number, number, number]): void => {
-    if (x < 0 || y < 0 || x >= image.width || y >= image.height) return;
-    const i = 4 * (y * image.width + x);
-    png.data[i] = r;
-    png.data[i + 1] = g;
-    png.data[i + 2] = b;
-    png.data[i + 3] = 255;
-  };
-  for (const d of detections) {
-    const colour = COLOURS[phrases.indexOf(d.phrase) % COLOURS.length];
-    const [x0, y0, x1, y1] = d.box.map(Math.round);
-    for (let t = 0; t < 2; t++) {
-      for (let x = x0; x <= x1; x++) {
-        paint(x, y0 + t, colour);
-        paint(x, y1 - t, colour);
-      }
-      for (let y = y0; y <= y1; y++) {
-        paint(x0 + t, y, colour);
-        paint(x1 - t, y, colour);
-      }
-    }
-  }
-  return png;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -116,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     const ms = Object.entries(detector.lastTimings).map(([stage, t]) => `${stage} ${t.toFixed(0)} ms`).join(', ');
     console.error(`${detections.length} detection(s) above ${threshold}; ${ms}`);
     console.log(JSON.stringify(detections.map((d) => ({ ...d, box: d.box.map((v) => Math.round(v * 100) / 100) })), null, 2));
-    if (values.out) await writeFile(values.out, PNG.sync.write(drawBoxes(image, detections)));
+    if (values.out) await writeFile(values.out, PNG.sync.write(annotateImage(image, detections, encoded.phrases).png));
     return 0;
   } catch (e) {
     if (!(e instanceof GlipError) && !(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;
