@@ -31,7 +31,7 @@ function expectReadable({ labels, canvas }: Drawn): void {
   }
 }
 
-test('demo labels are inside the canvas, never overlap, and chips and rows highlight or hide boxes', async ({ page }) => {
+test('demo labels are inside the canvas, never overlap, and chips and rows highlight or hide boxes', async ({ page }, testInfo) => {
   await openDemo(page);
   const scene = validationScene(0);
   await detectScene(page, scene);
@@ -40,6 +40,7 @@ test('demo labels are inside the canvas, never overlap, and chips and rows highl
   const all = await drawn(page);
   expect(all.labels.length).toBeGreaterThan(3);
   expectReadable(all);
+  await page.locator('#result').screenshot({ path: testInfo.outputPath('labels.png') });
 
   // Chips: the engine's phrases of the list prompt, in order.
   const chips = page.locator('#phrases button');
