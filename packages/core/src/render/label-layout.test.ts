@@ -49,6 +49,12 @@ describe('layoutLabels', () => {
             for (const b of placed.slice(i + 1)) expect(overlap(a, b)).toBe(false);
           }
           if (requests.length > 0) expect(labels[0]).not.toBeNull(); // the best detection always gets its label
+          labels.forEach((l, i) => {
+            if (!l) return;
+            const [, y0, , y1] = requests[i].box;
+            // Beside its own box: from two label heights above it to one below it (or clamped into the canvas).
+            expect(l.y + 1e-9 >= Math.min(y0 - 2 * l.height, height - l.height) && l.y - 1e-9 <= Math.max(0, y1 + l.height)).toBe(true);
+          });
         },
       ),
       { numRuns: 300, seed: 24 },
@@ -70,6 +76,6 @@ describe('labelFontPx', () => {
   it('scales the font so labels read at the same CSS size however large the image is drawn', () => {
     expect(labelFontPx({ width: 640, height: 480 }, 640)).toBe(13);
     expect(labelFontPx({ width: 3200, height: 2400 }, 640)).toBe(65);
-    expect(labelFontPx({ width: 160, height: 120 }, 640)).toBe(9); // never below the minimum
+    expect(labelFontPx({ width: 160, height: 120 }, 640)).toBe(7); // never below the minimum
   });
 });

@@ -4,9 +4,9 @@
 // measures its own text). Labels are placed in the order given (best score first): a label takes the
 // first free spot among, in order, just above its box, just inside its top edge, just below it, just
 // inside its bottom edge (each at the box's left edge, then its right edge), then the nearest free
-// row of the canvas to its box's top; a label with no free spot left is not placed (null), and its
-// box is drawn without one (the page lists every detection, and a highlighted phrase draws its labels
-// on top, see `overlay`).
+// row beside the box (from two label heights above it to one below it: a label far from its box would
+// name the wrong one); a label with no free spot left is not placed (null), and its box is drawn
+// without one (the pages list every detection, and hovering a phrase or a row draws its labels first).
 
 /** x0, y0, x1, y1 in canvas pixels. */
 export type Box = readonly [number, number, number, number];
@@ -61,7 +61,7 @@ export function fitLabel(phrase: string, score: number, maxWidth: number, measur
  * Label tab size for an image shown `displayWidth` CSS pixels wide (its own width when not shown):
  * text of about `cssPx` CSS pixels, never below `minPx` image pixels.
  */
-export function labelFontPx(image: Size, displayWidth = image.width, cssPx = 13, minPx = 9): number {
+export function labelFontPx(image: Size, displayWidth = image.width, cssPx = 13, minPx = 7): number {
   const scale = displayWidth > 0 ? image.width / displayWidth : 1;
   return Math.max(minPx, Math.round(cssPx * scale));
 }
@@ -71,9 +71,10 @@ function candidates(box: Box, width: number, height: number, canvas: Size): Labe
   const xs = [x0, x1 - width];
   const ys = [y0 - height, y0, y1, y1 - height];
   const around = ys.flatMap((y) => xs.map((x) => clamp({ x, y, width, height }, canvas)));
-  // Fallback: every row of the canvas at the box's left edge, nearest to the box's top first.
+  // Fallback: rows beside the box, at either edge, nearest to the box's top first.
   const rows: LabelRect[] = [];
-  for (let y = 0; y + height <= canvas.height; y += Math.max(1, Math.ceil(height / 2))) rows.push(clamp({ x: x0, y, width, height }, canvas));
+  const step = Math.max(1, Math.ceil(height / 2));
+  for (let y = y0 - 2 * height; y <= y1 + height; y += step) for (const x of xs) rows.push(clamp({ x, y, width, height }, canvas));
   rows.sort((a, b) => Math.abs(a.y - y0) - Math.abs(b.y - y0));
   return [...around, ...rows];
 }
