@@ -18,9 +18,12 @@ const DEFAULT_MODEL = 'models/glip-nano/';
 const STYLE = `
 :host { display: inline-block; position: relative; max-width: 100%; }
 canvas { display: block; max-width: 100%; height: auto; }
+[hidden] { display: none !important; }
+/* Below the image, as wide as it: they wrap instead of widening the element. */
+[part='status'], [part='progress'], [part='legend'] { width: 0; min-width: 100%; box-sizing: border-box; }
 [part='status'] { font: 0.85rem system-ui, sans-serif; margin: 0.25rem 0; }
 [part='status']:empty { display: none; }
-progress { display: block; width: 100%; }
+[part='progress'] { display: block; }
 [part='legend'] { list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem; margin: 0.3rem 0 0; padding: 0; }
 [part='legend']:empty { display: none; }
 [part~='chip'] { font: 600 0.8rem system-ui, sans-serif; color: #000; border: 0; border-radius: 999px; padding: 0.1rem 0.55rem; cursor: pointer; }
