@@ -1,8 +1,9 @@
 // The page side of the engine: a GlipClient owns one Web Worker running the engine and speaks
 // protocol.ts to it. It implements the detector's interface (grounding-detector.ts), as GlipDetector
 // does: encodeImage, encodePrompt, detect, dispose; `detectWithDetails` adds the timings and prompt
-// warning. Images (a PixelImage, or anything the page can draw) are read on the page with pixelsFromSource (typed ImageInputErrors for a frameless video, an
-// empty canvas, a tainted source) and their pixels transferred; errors come back as the same GlipError classes.
+// warning. Images are raw pixels (a PixelImage) or anything the page can draw, read on the page with
+// pixelsFromSource (typed ImageInputErrors for a frameless video, an empty canvas, a tainted source);
+// their pixels are transferred; errors come back as the same GlipError classes.
 // `GlipClient.shared(model)` hands every caller on a page the same worker, hence one copy of the weights.
 import { DisposedError, WorkerCrashedError } from '../errors.ts';
 import { DEFAULT_THRESHOLD, type GroundingDetector } from '../grounding-detector.ts';
