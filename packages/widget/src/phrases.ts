@@ -3,6 +3,7 @@
 // one, from the engine's own parser (core's `parsePrompt`) — never a parse of the page's own, so a
 // chip always stands for one phrase of the engine ("cat, dog" is two). Each gets a colour, shared by
 // its chip and its boxes, and a key by which a detection finds it.
+import { PHRASE_COLOURS } from '@webglip/core/render/palette.ts';
 import { parsePrompt } from '@webglip/core/text/prompt.ts';
 
 export interface PhraseChip {
@@ -12,12 +13,10 @@ export interface PhraseChip {
   color: string;
 }
 
-// Distinct hues that stay readable under black text and as 3 px outlines on photos.
-const PALETTE = ['#ffb000', '#34c3ff', '#ff5c8a', '#7ee081', '#c58cff', '#ff8a3d', '#3de0c8', '#f2e94e', '#9db4ff', '#ff9ecb'];
 
 /** The engine's phrases, in order, each with its colour. */
 export function phraseChips(phrases: readonly { text: string; charSpan: readonly [number, number] }[]): PhraseChip[] {
-  return phrases.map((p, i) => ({ text: p.text, charSpan: [p.charSpan[0], p.charSpan[1]], color: PALETTE[i % PALETTE.length] }));
+  return phrases.map((p, i) => ({ text: p.text, charSpan: [p.charSpan[0], p.charSpan[1]], color: PHRASE_COLOURS[i % PHRASE_COLOURS.length] }));
 }
 
 /** The phrases the engine will read in `prompt` (its parser, run on the page); none for a prompt that names nothing. */
@@ -37,5 +36,5 @@ export function phraseKey(item: { charSpan: readonly [number, number] }): string
 /** The colour of a detection: its phrase's chip's. */
 export function colorOf(chips: readonly PhraseChip[], detection: { charSpan: readonly [number, number] }): string {
   const key = phraseKey(detection);
-  return chips.find((c) => phraseKey(c) === key)?.color ?? PALETTE[0];
+  return chips.find((c) => phraseKey(c) === key)?.color ?? PHRASE_COLOURS[0];
 }

@@ -52,7 +52,7 @@ describe('annotateImage (the CLI --out PNG)', () => {
       }
       const colours = new Set<string>();
       for (let y = rect.y; y < rect.y + rect.height; y++) for (let x = rect.x; x < rect.x + rect.width; x++) colours.add(pixel(x, y).join());
-      expect(colours).toEqual(new Set(['0,0,0', index === 1 ? '60,180,75' : '230,25,75'])); // text on the tab, nothing else
+      expect(colours).toEqual(new Set(['0,0,0', index === 1 ? '52,195,255' : '255,176,0'])); // text on the tab, nothing else
     }
     expect(pixel(5, 5)).toEqual([128, 128, 128]); // the image itself is kept
   });

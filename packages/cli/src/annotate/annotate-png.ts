@@ -6,14 +6,13 @@ import { PNG } from 'pngjs';
 import type { Detection } from '@webglip/core/detector.ts';
 import type { PixelImage } from '@webglip/core/image/preprocess.ts';
 import { fitLabel, layoutLabels, type LabelRect } from '@webglip/core/render/label-layout.ts';
+import { PHRASE_COLOURS, rgbOf } from '@webglip/core/render/palette.ts';
 import { GLYPH_HEIGHT, rasterizeText, textWidth } from './bitmap-font.ts';
 
 type Rgb = readonly [number, number, number];
 
-/** Distinct box colours, one per phrase (by its place in the prompt). */
-const COLOURS: Rgb[] = [
-  [230, 25, 75], [60, 180, 75], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230], [210, 245, 60],
-];
+/** One colour per phrase (by its place in the prompt), as the demo and the widget colour them. */
+const COLOURS: Rgb[] = PHRASE_COLOURS.map(rgbOf);
 const INK: Rgb = [0, 0, 0];
 
 /** Glyph scale: 7 px capitals up to 400 px images, one step more per 400 px of the longer side. */
