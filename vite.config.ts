@@ -1,8 +1,10 @@
 // Builds the demo (web/index.html), the browser test pages (web/dev/*.html) and the offline PWA into dist/.
-// The <glip-detector> widget is a separate library build: packages/widget/vite.config.ts.
+// The <glip-detector> widget is a separate library build (packages/widget/vite.config.ts, run first),
+// copied in as dist/widget/ so that the service worker precaches it too.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { embedWidget } from './web/build/embed-widget.ts';
 import { serveModels } from './web/build/serve-models.ts';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -32,6 +34,7 @@ export default defineConfig({
   },
   plugins: [
     serveModels(here('./models')),
+    embedWidget(here('./.widget-dist')),
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: 'script',

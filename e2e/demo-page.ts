@@ -1,11 +1,11 @@
 // Driving the demo page (web/index.html) from a spec, through its UI and its `window.__webglip` state.
 import { expect, type Page } from '@playwright/test';
-import type { Detection, EngineCounters } from '../packages/core/src/worker/protocol.ts';
+import type { Detection, DetectorCounters } from '../packages/core/src/worker/protocol.ts';
 import type { DemoState } from '../web/src/main.ts';
 import { INFERENCE_TIMEOUT } from './chromium.ts';
 import type { TestScene } from './scene.ts';
 
-type PlainState = Omit<DemoState, 'counters'>;
+type PlainState = Omit<DemoState, 'counters' | 'labels'>;
 
 export async function demoState(page: Page): Promise<PlainState> {
   return page.evaluate(() => {
@@ -46,6 +46,6 @@ async function waitForRun(page: Page, runsBefore: number): Promise<Detection[]> 
   return state.detections;
 }
 
-export function counters(page: Page): Promise<EngineCounters> {
+export function counters(page: Page): Promise<DetectorCounters> {
   return page.evaluate(() => (window.__webglip as DemoState).counters());
 }

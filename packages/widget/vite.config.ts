@@ -1,6 +1,7 @@
-// Builds <glip-detector> as one ES module, dist/widget/glip-detector.js, that a plain HTML page loads
-// with a single <script type="module">. The engine worker and the .wasm files are emitted beside it
-// (dist/widget/assets/) and found relative to the module's own URL. An app build rather than Vite's
+// Builds <glip-detector> as one ES module, glip-detector.js, that a plain HTML page loads with a single
+// <script type="module">. The engine worker and the .wasm files are emitted beside it (assets/) and
+// found relative to the module's own URL. Built into .widget-dist/, before the site: the site's build
+// (vite.config.ts) copies it to dist/widget/, where its service worker precaches it. An app build rather than Vite's
 // library mode, because library mode would inline the wasm binaries as base64 data: URLs.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -13,7 +14,7 @@ export default defineConfig({
   publicDir: false,
   worker: { format: 'es' },
   build: {
-    outDir: here('../../dist/widget'),
+    outDir: here('../../.widget-dist'),
     emptyOutDir: true,
     target: 'es2022',
     modulePreload: false,

@@ -51,7 +51,7 @@ async function deviceLoss(model: string): Promise<DeviceLossReport> {
     const cachedShards = (await (await caches.open(CACHE_NAME)).keys()).map((r) => r.url);
     const image = await client.encodeImage(noise(48, 40));
     const prompt = 'red circle. blue square';
-    const before = (await client.detect(image, prompt, { threshold: 0.05 })).detections;
+    const before = await client.detect(image, prompt, { threshold: 0.05 });
 
     await ask({ type: 'destroy-after-submits', submits: 3 }, 'armed');
     const destroyed = new Promise<number>((resolve) => {
@@ -66,7 +66,7 @@ async function deviceLoss(model: string): Promise<DeviceLossReport> {
       }),
     );
     const devicesAtLoss = await destroyed;
-    const after = (await client.detect(image, prompt, { threshold: 0.05 })).detections;
+    const after = await client.detect(image, prompt, { threshold: 0.05 });
     const devicesAfter = (await ask({ type: 'count-devices' }, 'devices')).devices;
     return { info, cachedShards, before, lost, devicesAtLoss, devicesAfter, after };
   } finally {

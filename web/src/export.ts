@@ -1,7 +1,7 @@
 // Getting results out of the demo: the detections as the engine returns them (JSON), as a COCO
 // results file, the annotated image as PNG, and the JSON on the clipboard.
 import type { Detection } from '@webglip/core/worker/protocol.ts';
-import type { Phrase } from '@webglip/widget/phrases.ts';
+import type { PhraseChip } from '@webglip/widget/phrases.ts';
 
 /** One entry of a COCO results file (what pycocotools' `loadRes` reads), plus the phrase it grounds. */
 export interface CocoResult {
@@ -17,7 +17,7 @@ export interface CocoResult {
 /** What the export buttons export: the detections drawn now, the prompt's phrases and the canvas showing them. */
 export interface ExportSource {
   detections: Detection[];
-  phrases: Phrase[];
+  phrases: readonly PhraseChip[];
   canvas: HTMLCanvasElement;
 }
 
@@ -25,10 +25,10 @@ export function engineJson(detections: Detection[]): string {
   return `${JSON.stringify(detections, null, 2)}\n`;
 }
 
-export function cocoResults(detections: Detection[], phrases: Phrase[], imageId = 1): CocoResult[] {
+export function cocoResults(detections: Detection[], phrases: readonly PhraseChip[], imageId = 1): CocoResult[] {
   return detections.map((d) => {
     const [x0, y0, x1, y1] = d.box;
-    const bySpan = phrases.findIndex((p) => p.span[0] <= d.charSpan[0] && d.charSpan[1] <= p.span[1]);
+    const bySpan = phrases.findIndex((p) => p.charSpan[0] <= d.charSpan[0] && d.charSpan[1] <= p.charSpan[1]);
     const index = bySpan >= 0 ? bySpan : phrases.findIndex((p) => p.text.toLowerCase() === d.phrase.toLowerCase());
     return { image_id: imageId, category_id: index + 1, bbox: [x0, y0, x1 - x0 + 1, y1 - y0 + 1], score: d.score, phrase: d.phrase };
   });

@@ -2,13 +2,13 @@
 // the detections in each phrase's colour. The threshold slider only re-filters the last result.
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import { DEFAULT_THRESHOLD, type Detection, type EngineCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/worker/protocol.ts';
-import { drawDetections } from '@webglip/widget/overlay.ts';
-import { colorOf, parsePhrases, type Phrase } from '@webglip/widget/phrases.ts';
+import { DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/worker/protocol.ts';
+import type { DrawnLabel } from '@webglip/widget/overlay.ts';
 import { LiveCamera, type LiveStats } from './camera.ts';
 import { enableExports, watchExports, type ExportButtons } from './export.ts';
 import { showGallery, type Example } from './gallery.ts';
 import { bitmapFromBlob, watchImageSources } from './image-sources.ts';
+import { ResultView } from './overlay.ts';
 import { TimingsPanel } from './timings.ts';
 
 /** The model the demo ships with, relative to the page. */
@@ -25,7 +25,9 @@ export interface DemoState {
   /** The example gallery as listed (public/examples/examples.json). */
   examples: Example[];
   live: LiveStats;
-  counters(): Promise<EngineCounters>;
+  /** Their labels as drawn on the canvas. */
+  labels(): DrawnLabel[];
+  counters(): Promise<DetectorCounters>;
 }
 
 declare global {
@@ -39,7 +41,8 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 const client = new GlipClient();
 const timings = new TimingsPanel($('timings'));
 const camera = new LiveCamera({ button: $('webcam'), video: $('webcam-video'), status: $('camera-status') }, detectFrame, showError);
-const state: DemoState = { status: 'loading', info: null, detections: [], detectRuns: 0, error: null, examples: [], live: camera.stats, counters: () => client.counters() };
+const view = new ResultView({ canvas: $<HTMLCanvasElement>('canvas'), chips: $('phrases'), list: $('detections') });
+const state: DemoState = { status: 'loading', info: null, detections: [], labels: () => view.labels, detectRuns: 0, error: null, examples: [], live: camera.stats, counters: () => client.counters() };
 window.__webglip = state;
 
 let ready: Promise<EngineInfo | null> = Promise.resolve(null);
@@ -47,7 +50,6 @@ let image: ImageBitmap | null = null;
 let handle: Promise<ImageHandle> | null = null;
 /** The backbone run of the image set last, in ms, until a detection on it has reported it (null: none ran). */
 let backboneWhenSet: number | null = null;
-let phrases: Phrase[] = [];
 
 const promptInput = $<HTMLInputElement>('prompt');
 const threshold = $<HTMLInputElement>('threshold');
@@ -130,33 +132,13 @@ async function loadShippedModel(): Promise<void> {
 }
 
 function renderPhrases(): void {
-  phrases = parsePhrases(promptInput.value);
-  $('phrases').replaceChildren(
-    ...phrases.map((p) => {
-      const chip = document.createElement('li');
-      chip.textContent = p.text;
-      chip.style.background = p.color;
-      return chip;
-    }),
-  );
+  view.setPrompt(promptInput.value);
 }
 
 function show(detections: Detection[]): void {
   state.detections = detections;
   enableExports(exportButtons, image !== null && state.detectRuns > 0);
-  if (!image) return;
-  drawDetections(canvas, image, detections, (d) => colorOf(phrases, d.phrase, d.charSpan));
-  canvas.setAttribute('aria-label', detections.length === 0 ? 'Image, nothing found' : `Image with ${detections.length} detections`);
-  $('detections').replaceChildren(
-    ...detections.map((d) => {
-      const item = document.createElement('li');
-      const [x0, y0, x1, y1] = d.box.map(Math.round);
-      item.textContent = `${d.phrase} — ${d.score.toFixed(2)} at (${x0}, ${y0})–(${x1}, ${y1})`;
-      item.style.borderLeft = `0.6em solid ${colorOf(phrases, d.phrase, d.charSpan)}`;
-      item.style.paddingLeft = '0.4em';
-      return item;
-    }),
-  );
+  if (image) view.show(image, detections);
 }
 
 /** Says why Detect cannot run yet (null: it can). */
@@ -172,7 +154,8 @@ async function detect(): Promise<void> {
   if (!handle || prompt.length === 0 || (await ready) === null) return;
   try {
     const imageHandle = await handle;
-    const result = await client.detect(imageHandle, prompt, { threshold: Number(threshold.value) });
+    const result = await client.detectWithDetails(imageHandle, prompt, { threshold: Number(threshold.value) });
+    view.setPhrases(result.phrases);
     const backbone = backboneWhenSet;
     backboneWhenSet = null;
     state.detectRuns++;
@@ -220,7 +203,8 @@ async function detectFrame(frame: ImageBitmap): Promise<void> {
     return;
   }
   const encoded = await encodeTimed(frame);
-  const result = await client.detect(encoded.handle, prompt, { threshold: Number(threshold.value) });
+  const result = await client.detectWithDetails(encoded.handle, prompt, { threshold: Number(threshold.value) });
+  view.setPhrases(result.phrases);
   image?.close();
   image = frame;
   handle = Promise.resolve(encoded.handle);
@@ -239,7 +223,7 @@ function useExample(example: Example, file: Blob): void {
 watchImageSources({ dropZone: $('drop-zone'), fileInput: $('image-file') }, useImage, showError);
 
 const exportButtons: ExportButtons = { json: $('export-json'), coco: $('export-coco'), png: $('export-png'), copy: $('export-copy'), status: $('export-status') };
-watchExports(exportButtons, () => (image && state.detectRuns > 0 ? { detections: state.detections, phrases, canvas } : null));
+watchExports(exportButtons, () => (image && state.detectRuns > 0 ? { detections: state.detections, phrases: view.phrases, canvas } : null));
 
 promptInput.addEventListener('input', renderPhrases);
 $('prompt-form').addEventListener('submit', (event) => {

@@ -9,12 +9,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GlipConfig } from './config.ts';
 import { GlipError, ImageInputError } from './errors.ts';
+import type { GroundingDetector } from './grounding-detector.ts';
 import type { PixelImage } from './image/preprocess.ts';
 import type { ImageSize } from './image/target-size.ts';
 import { atssAnchors } from './model/anchors.ts';
 import { decodeDetections, type GlipModel, headOutputs, type ImageFeatures, imageFeatures, type LanguageFeatures, languageFeatures } from './model/forward-pass.ts';
 import { runSteps } from './model/forward-steps.ts';
 import type { HeadLevels } from './postprocess/atss.ts';
+import { CallQueue } from './call-queue.ts';
 import { DEFAULT_THRESHOLD } from './postprocess/default-threshold.ts';
 import { releasePooledBuffers } from './runtime/tfjs-internals.ts';
 import { compilePipelines } from './runtime/compile-only.ts';
@@ -75,14 +77,15 @@ interface PromptFeatures extends LanguageFeatures {
   encoded: EncodedPrompt;
 }
 
-export class GlipDetector {
+export class GlipDetector implements GroundingDetector {
   readonly counters: DetectorCounters = { backboneRuns: 0, textRuns: 0, detectRuns: 0 };
   /** Wall times (ms) of the stages of the last `detect` (text, backbone, head); 0 for a stage served from a cache. */
   lastTimings: Record<string, number> = {};
   private readonly prompts = new Map<string, PromptFeatures>();
   private readonly images = new Map<string, ImageFeatures>();
   private disposed = false;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Calls run one at a time, in order (concurrent callers each get their own result): otherwise one call's image could evict the cached features another call is about to use. */
+  private readonly queue = new CallQueue();
 
   private readonly model: GlipModel;
 
@@ -140,7 +143,7 @@ export class GlipDetector {
    * `onProgress(compiled, total)` counts tfjs pipelines. Returns their number (0 off WebGPU).
    */
   async precompile(onProgress?: (compiled: number, total: number) => void): Promise<number> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.ensureAlive();
       const { minSizeTest } = this.config.input;
       const height = minSizeTest + 16; // larger than the network input: the resize runs
@@ -173,12 +176,12 @@ export class GlipDetector {
 
   /** Tokenises the prompt and runs BERT, unless this prompt is cached. Returns the tokens and phrases the model sees. */
   async encodePrompt(prompt: PromptInput): Promise<EncodedPrompt> {
-    return this.serial(async () => (await this.cachedPrompt(prompt)).encoded);
+    return this.queue.run(async () => (await this.cachedPrompt(prompt)).encoded);
   }
 
   /** Preprocesses the image and runs Swin + FPN, unless an image with the same pixels is cached. */
   async encodeImage(image: PixelImage): Promise<EncodedImageInfo> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const { originalSize, imageSize } = await this.cachedImage(image);
       return { originalSize, imageSize };
     });
@@ -186,7 +189,7 @@ export class GlipDetector {
 
   /** Boxes for the prompt's phrases in the image, best first, in the image's pixel coordinates. */
   async detect(image: PixelImage, prompt: PromptInput, options: DetectOptions = {}): Promise<Detection[]> {
-    return this.serial(() => this.detectNow(image, prompt, options));
+    return this.queue.run(() => this.detectNow(image, prompt, options));
   }
 
   private async detectNow(image: PixelImage, prompt: PromptInput, options: DetectOptions): Promise<Detection[]> {
@@ -213,16 +216,6 @@ export class GlipDetector {
     this.images.clear();
     this.weights.dispose();
     this.tokenizer.dispose();
-  }
-
-  /**
-   * Runs calls one at a time, in order (concurrent callers each get their own result): otherwise one
-   * call's image could evict the cached features another call is about to use.
-   */
-  private serial<T>(call: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(call);
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 
   private async cachedPrompt(input: PromptInput): Promise<PromptFeatures> {

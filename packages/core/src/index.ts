@@ -5,7 +5,12 @@
 //   const boxes = await detector.detect(imageData, 'person. dog. frisbee.', { threshold: 0.5 });
 //   // → [{ box: [x0, y0, x1, y1], score, phrase: 'dog', charSpan: [8, 11], tokenIndices: [3] }, …]
 //   detector.dispose();
-export { DEFAULT_THRESHOLD, GlipDetector } from './detector.ts';
+export { GlipDetector } from './detector.ts';
+export { aboveThreshold, DEFAULT_THRESHOLD } from './grounding-detector.ts';
+export type { GroundingDetector, PromptPhrases } from './grounding-detector.ts';
+export { GlipClient } from './worker/client.ts';
+export type { ClientLoadOptions, ImageHandle, ImageInput } from './worker/client.ts';
+export type { DetectResult, DetectTimings, EngineInfo, PromptInfo } from './worker/protocol.ts';
 export type { Detection, DetectOptions, DetectorCounters, DetectorLoadOptions, EncodedImageInfo } from './detector.ts';
 export * from './errors.ts';
 export type { GlipConfig } from './config.ts';

@@ -6,27 +6,61 @@
 // constructed stylesheets and nothing is evaluated, so it runs under a strict CSP (see
 // packages/widget/README.md).
 import { ImageInputError } from '@webglip/core/errors.ts';
+import { aboveThreshold, DEFAULT_THRESHOLD } from '@webglip/core/grounding-detector.ts';
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import { CANDIDATE_THRESHOLD, type Detection } from '@webglip/core/worker/protocol.ts';
-import { drawDetections } from './overlay.ts';
-import { colorOf, parsePhrases } from './phrases.ts';
+import { CANDIDATE_THRESHOLD, type Detection, type EngineInfo, type LoadProgress } from '@webglip/core/worker/protocol.ts';
+import { loadStatus } from './load-progress.ts';
+import { drawDetections, type DrawnLabel } from './overlay.ts';
+import { colorOf, phraseChips, phraseKey, type PhraseChip } from './phrases.ts';
 
 const DEFAULT_MODEL = 'models/glip-nano/';
-const DEFAULT_THRESHOLD = 0.5;
 
 const STYLE = `
 :host { display: inline-block; position: relative; max-width: 100%; }
 canvas { display: block; max-width: 100%; height: auto; }
+[hidden] { display: none !important; }
+/* Below the image, as wide as it: they wrap instead of widening the element. */
+[part='status'], [part='progress'], [part='legend'] { width: 0; min-width: 100%; box-sizing: border-box; }
 [part='status'] { font: 0.85rem system-ui, sans-serif; margin: 0.25rem 0; }
 [part='status']:empty { display: none; }
+[part='progress'] { display: block; }
+[part='legend'] { list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem; margin: 0.3rem 0 0; padding: 0; }
+[part='legend']:empty { display: none; }
+[part~='chip'] { font: 600 0.8rem system-ui, sans-serif; color: #000; border: 0; border-radius: 999px; padding: 0.1rem 0.55rem; cursor: pointer; }
+[part~='chip'][aria-pressed='false'] { opacity: 0.4; text-decoration: line-through; }
 `;
 
 let sheet: CSSStyleSheet | null = null;
 
+/** What one detection run gives a widget: candidate boxes and the engine's phrases. */
+interface Candidates {
+  detections: Detection[];
+  phrases: PhraseChip[];
+}
+
 /** Encoded images per engine and absolute `src`, shared by every widget on the page. */
 const imageHandles = new WeakMap<GlipClient, Map<string, Promise<ImageHandle>>>();
 /** Candidate detections per engine, `src` and prompt: identical widgets run the network once. */
-const sharedCandidates = new WeakMap<GlipClient, Map<string, Promise<Detection[]>>>();
+const sharedCandidates = new WeakMap<GlipClient, Map<string, Promise<Candidates>>>();
+/** Loading progress per model URL, for every widget waiting on that model (one load feeds them all). */
+const loading = new Map<string, { last: LoadProgress | null; listeners: Set<(p: LoadProgress) => void> }>();
+
+function progressOf(model: string): { last: LoadProgress | null; listeners: Set<(p: LoadProgress) => void> } {
+  let entry = loading.get(model);
+  if (!entry) loading.set(model, (entry = { last: null, listeners: new Set() }));
+  return entry;
+}
+
+/** The page-wide engine of a model URL, its loading progress reported to every widget of it. */
+function sharedEngine(model: string): { client: GlipClient; info: Promise<EngineInfo> } {
+  return GlipClient.shared(model, {
+    onProgress: (p) => {
+      const entry = progressOf(model);
+      entry.last = p;
+      for (const listener of entry.listeners) listener(p);
+    },
+  });
+}
 
 /** Decodes an image URL (same origin, or served with CORS: the engine reads its pixels). */
 async function loadBitmap(src: string): Promise<ImageBitmap> {
@@ -53,15 +87,15 @@ function sharedImage(client: GlipClient, src: string, bitmap: ImageBitmap): Prom
   return handle;
 }
 
-function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, prompt: string): Promise<Detection[]> {
+function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, prompt: string): Promise<Candidates> {
   let results = sharedCandidates.get(client);
   if (!results) sharedCandidates.set(client, (results = new Map()));
   const key = `${src}\n${prompt}`;
   let result = results.get(key);
   if (!result) {
     result = sharedImage(client, src, bitmap)
-      .then((handle) => client.detect(handle, prompt, { threshold: CANDIDATE_THRESHOLD }))
-      .then((r) => r.detections);
+      .then((handle) => client.detectWithDetails(handle, prompt, { threshold: CANDIDATE_THRESHOLD }))
+      .then((r) => ({ detections: r.detections, phrases: phraseChips(r.phrases) }));
     result.catch(() => results.delete(key));
     results.set(key, result);
   }
@@ -73,8 +107,14 @@ export class GlipDetectorElement extends HTMLElement {
 
   private readonly canvas = document.createElement('canvas');
   private readonly status = document.createElement('p');
+  private readonly bar = document.createElement('progress');
+  private readonly legend = document.createElement('ul');
   private image: ImageBitmap | null = null;
-  private candidates: Detection[] = [];
+  private candidates: Candidates = { detections: [], phrases: [] };
+  /** Phrase keys switched off in the legend, and the one hovered (its boxes highlighted). */
+  private readonly switchedOff = new Set<string>();
+  private hovered: string | null = null;
+  private drawn: DrawnLabel[] = [];
   private run = 0;
   private scheduled = false;
 
@@ -88,14 +128,28 @@ export class GlipDetectorElement extends HTMLElement {
     root.adoptedStyleSheets = [sheet];
     this.status.setAttribute('part', 'status');
     this.status.setAttribute('role', 'status');
+    this.bar.setAttribute('part', 'progress');
+    this.bar.hidden = true;
     this.canvas.setAttribute('part', 'canvas');
     this.canvas.setAttribute('role', 'img');
-    root.append(this.canvas, this.status);
+    this.legend.setAttribute('part', 'legend');
+    this.legend.setAttribute('aria-label', 'Phrases');
+    root.append(this.canvas, this.legend, this.status, this.bar);
   }
 
-  /** The detections currently drawn (above `threshold`). */
+  /** The detections above `threshold` (the `detections` event's; a phrase switched off in the legend is only not drawn). */
   get detections(): Detection[] {
-    return this.candidates.filter((d) => d.score > this.threshold);
+    return aboveThreshold(this.candidates.detections, this.threshold);
+  }
+
+  /** The phrases the engine grounded in the prompt, as the legend shows them. */
+  get phrases(): PhraseChip[] {
+    return this.candidates.phrases;
+  }
+
+  /** The box labels drawn last: which detection (index into `detections`), where, and their text. */
+  get labels(): DrawnLabel[] {
+    return this.drawn;
   }
 
   get threshold(): number {
@@ -105,7 +159,7 @@ export class GlipDetectorElement extends HTMLElement {
 
   /** The engine this widget uses (shared with every widget of the same model). */
   get engine(): GlipClient {
-    return GlipClient.shared(new URL(this.getAttribute('model') ?? DEFAULT_MODEL, document.baseURI).href).client;
+    return sharedEngine(this.modelUrl()).client;
   }
 
   connectedCallback(): void {
@@ -116,6 +170,10 @@ export class GlipDetectorElement extends HTMLElement {
     if (oldValue === newValue || !this.isConnected) return;
     if (name === 'threshold') this.render(this.run > 0 && this.status.textContent === '');
     else this.schedule();
+  }
+
+  private modelUrl(): string {
+    return new URL(this.getAttribute('model') ?? DEFAULT_MODEL, document.baseURI).href;
   }
 
   /** Coalesces attribute changes made together into one run. */
@@ -133,37 +191,92 @@ export class GlipDetectorElement extends HTMLElement {
     const prompt = this.getAttribute('prompt')?.trim() ?? '';
     if (!src) return;
     const run = ++this.run;
-    const { client, info } = GlipClient.shared(new URL(this.getAttribute('model') ?? DEFAULT_MODEL, document.baseURI).href);
+    const model = this.modelUrl();
+    const { client, info } = sharedEngine(model);
     const absoluteSrc = new URL(src, document.baseURI).href;
+    const progress = progressOf(model);
+    const showProgress = (p: LoadProgress): void => {
+      if (run !== this.run) return;
+      const { text, value, max } = loadStatus(p);
+      this.status.textContent = text;
+      this.bar.hidden = p.phase === 'done';
+      this.bar.max = max;
+      this.bar.value = value;
+      this.dispatchEvent(new CustomEvent<LoadProgress>('progress', { detail: p }));
+    };
     try {
-      this.status.textContent = 'Loading…';
-      const [bitmap] = await Promise.all([loadBitmap(absoluteSrc), info]);
+      this.status.textContent = 'Loading the model…';
+      progress.listeners.add(showProgress);
+      if (progress.last) showProgress(progress.last);
+      const [bitmap] = await Promise.all([loadBitmap(absoluteSrc), info.finally(() => progress.listeners.delete(showProgress))]);
+      this.bar.hidden = true;
       if (run !== this.run) return bitmap.close();
       this.image?.close();
       this.image = bitmap;
-      this.candidates = [];
+      this.candidates = { detections: [], phrases: [] };
       this.render(false);
       if (prompt.length === 0) return void (this.status.textContent = '');
       this.status.textContent = 'Detecting…';
       const candidates = await candidatesFor(client, absoluteSrc, bitmap, prompt);
       if (run !== this.run) return;
       this.candidates = candidates;
+      this.switchedOff.clear();
+      this.hovered = null;
       this.status.textContent = '';
+      this.renderLegend();
       this.render(true);
     } catch (e) {
       if (run !== this.run) return;
+      this.bar.hidden = true;
       this.status.textContent = `Detection failed: ${e instanceof Error ? e.message : String(e)}`;
       this.dispatchEvent(new CustomEvent('error', { detail: e }));
     }
   }
 
+  /** One chip per engine phrase: hover or focus highlights its boxes, a click switches them off and on. */
+  private renderLegend(): void {
+    this.legend.replaceChildren(
+      ...this.candidates.phrases.map((phrase) => {
+        const key = phraseKey(phrase);
+        const chip = document.createElement('button');
+        chip.type = 'button';
+        chip.setAttribute('part', 'chip');
+        chip.setAttribute('aria-pressed', 'true');
+        chip.textContent = phrase.text;
+        chip.style.background = phrase.color;
+        const hover = (on: boolean) => () => {
+          this.hovered = on ? key : null;
+          this.render(false);
+        };
+        chip.addEventListener('pointerenter', hover(true));
+        chip.addEventListener('pointerleave', hover(false));
+        chip.addEventListener('focus', hover(true));
+        chip.addEventListener('blur', hover(false));
+        chip.addEventListener('click', () => {
+          if (!this.switchedOff.delete(key)) this.switchedOff.add(key);
+          chip.setAttribute('aria-pressed', String(!this.switchedOff.has(key)));
+          this.render(false);
+        });
+        const item = document.createElement('li');
+        item.append(chip);
+        return item;
+      }),
+    );
+  }
+
   /** Draws the image and the detections above `threshold`; `announce` fires the `detections` event. */
   private render(announce: boolean): void {
     if (!this.image) return;
-    const phrases = parsePhrases(this.getAttribute('prompt') ?? '');
+    const { phrases } = this.candidates;
     const detections = this.detections;
-    drawDetections(this.canvas, this.image, detections, (d) => colorOf(phrases, d.phrase, d.charSpan));
-    this.canvas.setAttribute('aria-label', `${this.getAttribute('alt') ?? 'image'}: ${detections.map((d) => d.phrase).join(', ') || 'nothing found'}`);
+    const hovered = this.hovered;
+    this.drawn = drawDetections(this.canvas, this.image, detections, {
+      color: (d) => colorOf(phrases, d),
+      hidden: (d) => this.switchedOff.has(phraseKey(d)),
+      highlighted: hovered === null ? null : (d) => phraseKey(d) === hovered,
+    });
+    const shown = detections.filter((d) => !this.switchedOff.has(phraseKey(d)));
+    this.canvas.setAttribute('aria-label', `${this.getAttribute('alt') ?? 'image'}: ${shown.map((d) => d.phrase).join(', ') || 'nothing found'}`);
     if (announce) this.dispatchEvent(new CustomEvent<Detection[]>('detections', { detail: detections }));
   }
 }

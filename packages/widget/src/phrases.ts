@@ -1,33 +1,40 @@
-// The prompt as the user sees it: phrases separated by "." (GLIP's caption convention, "cat. red car"),
-// each with its character span and a colour shared by its chip and its boxes.
+// The prompt's phrases as the page shows them (chips, legend rows, box colours): the phrases the
+// engine grounds — from its answer (`DetectResult.phrases`, `PromptInfo.phrases`), or, before there is
+// one, from the engine's own parser (core's `parsePrompt`) — never a parse of the page's own, so a
+// chip always stands for one phrase of the engine ("cat, dog" is two). Each gets a colour, shared by
+// its chip and its boxes, and a key by which a detection finds it.
+import { PHRASE_COLOURS } from '@webglip/core/render/palette.ts';
+import { parsePrompt } from '@webglip/core/text/prompt.ts';
 
-export interface Phrase {
+export interface PhraseChip {
   text: string;
-  /** `[start, end)` in the prompt. */
-  span: [number, number];
+  /** `[start, end)` in the prompt, as the engine reports it. */
+  charSpan: [number, number];
   color: string;
 }
 
-// Distinct hues that stay readable under black text and as 3 px outlines on photos.
-const PALETTE = ['#ffb000', '#34c3ff', '#ff5c8a', '#7ee081', '#c58cff', '#ff8a3d', '#3de0c8', '#f2e94e', '#9db4ff', '#ff9ecb'];
 
-/** Splits a prompt into its phrases, in order, with spans into the original text. */
-export function parsePhrases(prompt: string): Phrase[] {
-  const phrases: Phrase[] = [];
-  const pattern = /[^.]+/g;
-  for (let match = pattern.exec(prompt); match !== null; match = pattern.exec(prompt)) {
-    const lead = match[0].length - match[0].trimStart().length;
-    const text = match[0].trim();
-    if (text.length === 0) continue;
-    const start = match.index + lead;
-    phrases.push({ text, span: [start, start + text.length], color: PALETTE[phrases.length % PALETTE.length] });
-  }
-  return phrases;
+/** The engine's phrases, in order, each with its colour. */
+export function phraseChips(phrases: readonly { text: string; charSpan: readonly [number, number] }[]): PhraseChip[] {
+  return phrases.map((p, i) => ({ text: p.text, charSpan: [p.charSpan[0], p.charSpan[1]], color: PHRASE_COLOURS[i % PHRASE_COLOURS.length] }));
 }
 
-/** The colour of a detected phrase: its chip's colour, matched by span, then by text. */
-export function colorOf(phrases: Phrase[], phrase: string, charSpan: [number, number]): string {
-  const bySpan = phrases.find((p) => p.span[0] <= charSpan[0] && charSpan[1] <= p.span[1]);
-  const byText = phrases.find((p) => p.text.toLowerCase() === phrase.toLowerCase());
-  return (bySpan ?? byText)?.color ?? PALETTE[0];
+/** The phrases the engine will read in `prompt` (its parser, run on the page); none for a prompt that names nothing. */
+export function promptChips(prompt: string): PhraseChip[] {
+  try {
+    return phraseChips(parsePrompt(prompt).phrases);
+  } catch {
+    return [];
+  }
+}
+
+/** Identifies a phrase of the prompt (and every detection of it) by its character span. */
+export function phraseKey(item: { charSpan: readonly [number, number] }): string {
+  return `${item.charSpan[0]}:${item.charSpan[1]}`;
+}
+
+/** The colour of a detection: its phrase's chip's. */
+export function colorOf(chips: readonly PhraseChip[], detection: { charSpan: readonly [number, number] }): string {
+  const key = phraseKey(detection);
+  return chips.find((c) => phraseKey(c) === key)?.color ?? PHRASE_COLOURS[0];
 }

@@ -24,47 +24,13 @@ import { DETECT_USAGE, parseDetectArgs } from '../detect-args.ts';
 import { expandImageInputs } from '../image-inputs.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { describeStageTimings } from '../stage-timings.ts';
-
-/** Distinct box colours, one per phrase. */
-const COLOURS: [number, number, number][] = [
-  [230, 25, 75], [60, 180, 75], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230], [210, 245, 60],
-];
+import { annotateImage } from '../annotate/annotate-png.ts';
 
 /** `maxSide` that never downscales: boxes stay in the image file's pixels. */
 const FULL_SIZE = Number.MAX_SAFE_INTEGER;
 
 async function readImage(path: string): Promise<PixelImage> {
   return decodeImage(await readFile(path), { maxSide: FULL_SIZE });
-}
-
-/** A copy of the RGBA image with a 2-pixel outline per detection, coloured by phrase. */
-function drawBoxes(image: PixelImage, detections: Detection[]): PNG {
-  const png = new PNG({ width: image.width, height: image.height });
-  png.data.set(image.data);
-  const phrases = [...new Set(detections.map((d) => d.phrase))];
-  const paint = (x: number, y: number, [r, g, b]: [number, number, number]): void => {
-    if (x < 0 || y < 0 || x >= image.width || y >= image.height) return;
-    const i = 4 * (y * image.width + x);
-    png.data[i] = r;
-    png.data[i + 1] = g;
-    png.data[i + 2] = b;
-    png.data[i + 3] = 255;
-  };
-  for (const d of detections) {
-    const colour = COLOURS[phrases.indexOf(d.phrase) % COLOURS.length];
-    const [x0, y0, x1, y1] = d.box.map(Math.round);
-    for (let t = 0; t < 2; t++) {
-      for (let x = x0; x <= x1; x++) {
-        paint(x, y0 + t, colour);
-        paint(x, y1 - t, colour);
-      }
-      for (let y = y0; y <= y1; y++) {
-        paint(x0 + t, y, colour);
-        paint(x1 - t, y, colour);
-      }
-    }
-  }
-  return png;
 }
 
 function roundedBoxes(detections: Detection[]): Detection[] {
@@ -148,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
       else console.error(summary);
       perImage.push({ image: file, width: image.width, height: image.height, detections: roundedBoxes(detections) });
       if (ids) coco.push(...cocoResults(imageIds[i], categoryIds, detections));
-      if (drawings) await writeFile(drawings[i], PNG.sync.write(drawBoxes(image, detections)));
+      if (drawings) await writeFile(drawings[i], PNG.sync.write(annotateImage(image, detections, encoded.phrases).png));
     }
     bar?.finish();
     const results = ids ? coco : single ? perImage[0].detections : perImage;

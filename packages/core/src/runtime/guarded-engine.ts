@@ -8,6 +8,7 @@
 // - `dispose()` during a call lets it finish, rejects the calls still queued with DisposedError, then
 //   frees the engine, and destroys the device only if the session created it.
 import * as tf from '@tensorflow/tfjs';
+import { CallQueue } from '../call-queue.ts';
 import { webGpuBackendRunsOn } from './tfjs-internals.ts';
 import { DeviceLostError, DisposedError, GpuError } from '../errors.ts';
 
@@ -41,7 +42,7 @@ interface LiveSession<E> extends EngineSession<E> {
 
 export class GuardedEngine<E extends Disposable> {
   private session: LiveSession<E> | null = null;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new CallQueue();
   private disposing: Promise<void> | null = null;
 
   /** `start` activates a backend and loads the engine; it is called again after a device loss. */
@@ -50,14 +51,12 @@ export class GuardedEngine<E extends Disposable> {
   /** Queues `task`; it runs after every earlier call settled, on a live engine. */
   run<T>(task: (engine: E) => Promise<T>): Promise<T> {
     if (this.disposing) return Promise.reject(new DisposedError());
-    const result = this.tail.then(() => this.runNow(task));
-    this.tail = result.catch(() => undefined);
-    return result;
+    return this.queue.run(() => this.runNow(task));
   }
 
   /** Waits for the running call, rejects queued ones, frees the engine and any device it created. */
   dispose(): Promise<void> {
-    this.disposing ??= this.tail.then(() => this.endSession(true));
+    this.disposing ??= this.queue.run(async () => this.endSession(true));
     return this.disposing;
   }
 

@@ -1,15 +1,19 @@
 // The page side of the engine: a GlipClient owns one Web Worker running the engine and speaks
-// protocol.ts to it. Methods mirror GlipDetector's (load, encodeImage, encodePrompt, detect, dispose);
-// images are read on the page with pixelsFromSource (typed ImageInputErrors for a frameless video, an
-// empty canvas, a tainted source) and their pixels transferred; errors come back as the same GlipError classes.
+// protocol.ts to it. It implements the detector's interface (grounding-detector.ts), as GlipDetector
+// does: encodeImage, encodePrompt, detect, dispose; `detectWithDetails` adds the timings and prompt
+// warning. Images are raw pixels (a PixelImage) or anything the page can draw, read on the page with
+// pixelsFromSource (typed ImageInputErrors for a frameless video, an empty canvas, a tainted source);
+// their pixels are transferred; errors come back as the same GlipError classes.
 // `GlipClient.shared(model)` hands every caller on a page the same worker, hence one copy of the weights.
 import { DisposedError, WorkerCrashedError } from '../errors.ts';
+import { DEFAULT_THRESHOLD, type GroundingDetector } from '../grounding-detector.ts';
 import { pixelsFromSource } from '../image/decode.ts';
+import type { PixelImage } from '../image/preprocess.ts';
 import {
   reviveError,
   type DetectResult,
   type Detection,
-  type EngineCounters,
+  type DetectorCounters,
   type EngineInfo,
   type LoadOptions,
   type LoadProgress,
@@ -20,8 +24,8 @@ import {
   type ResultOf,
 } from './protocol.ts';
 
-/** Anything the page can turn into pixels. */
-export type ImageInput = ImageBitmapSource;
+/** Pixels, or anything the page can turn into pixels. */
+export type ImageInput = PixelImage | ImageBitmapSource;
 
 /** An image already sent to (and encoded by) the worker; pass it to `detect` to reuse its features. */
 export interface ImageHandle {
@@ -55,7 +59,7 @@ function engineWorker(): Worker {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'webglip-engine' });
 }
 
-export class GlipClient {
+export class GlipClient implements GroundingDetector {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private worker: Worker;
@@ -103,21 +107,26 @@ export class GlipClient {
    * prompts); `image` itself stays usable. Sent at full size, so boxes are in `image`'s pixels.
    */
   async encodeImage(image: ImageInput): Promise<ImageHandle> {
-    const pixels = await pixelsFromSource(image, { maxSide: FULL_SIZE });
+    const pixels = isPixelImage(image) ? { data: image.data.slice(), width: image.width, height: image.height } : await pixelsFromSource(image, { maxSide: FULL_SIZE });
     const handle: ImageHandle = { imageId: this.nextId++, width: pixels.width, height: pixels.height };
     await this.call({ type: 'encodeImage', imageId: handle.imageId, image: pixels }, [pixels.data.buffer as ArrayBuffer]);
     return handle;
   }
 
-  /** Tokenises and encodes a prompt ahead of `detect` (cached by the engine). */
+  /** Tokenises and encodes a prompt ahead of `detect` (cached by the engine); says which phrases the engine grounds. */
   encodePrompt(prompt: string): Promise<PromptInfo> {
     return this.call({ type: 'encodePrompt', prompt });
   }
 
   /** Detects the prompt's phrases in an image (a handle from `encodeImage` reuses its features). */
-  async detect(image: ImageHandle | ImageInput, prompt: string, options: { threshold?: number } = {}): Promise<DetectResult> {
+  async detect(image: ImageHandle | ImageInput, prompt: string, options: { threshold?: number } = {}): Promise<Detection[]> {
+    return (await this.detectWithDetails(image, prompt, options)).detections;
+  }
+
+  /** `detect`, with the engine's phrases, the prompt warning and the stage timings of the run. */
+  async detectWithDetails(image: ImageHandle | ImageInput, prompt: string, options: { threshold?: number } = {}): Promise<DetectResult> {
     const handle = isHandle(image) ? image : await this.encodeImage(image);
-    return this.call({ type: 'detect', imageId: handle.imageId, prompt, threshold: options.threshold ?? 0.5 });
+    return this.call({ type: 'detect', imageId: handle.imageId, prompt, threshold: options.threshold ?? DEFAULT_THRESHOLD });
   }
 
   /** The last `detect`'s detections at another threshold, without running the network again. */
@@ -126,7 +135,7 @@ export class GlipClient {
   }
 
   /** How often the engine ran each stage (image backbone, text encoder, heads). */
-  counters(): Promise<EngineCounters> {
+  counters(): Promise<DetectorCounters> {
     return this.call({ type: 'counters' });
   }
 
@@ -194,4 +203,9 @@ export class GlipClient {
 
 function isHandle(image: ImageHandle | ImageInput): image is ImageHandle {
   return typeof image === 'object' && image !== null && 'imageId' in image;
+}
+
+/** Raw pixels (an ImageData is drawable too, but is sent as it is). */
+function isPixelImage(image: ImageInput): image is PixelImage {
+  return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image;
 }

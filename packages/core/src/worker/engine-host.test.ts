@@ -4,6 +4,11 @@ import { CANDIDATE_THRESHOLD, EngineHost, type Engine, type EngineFactory } from
 import type { Detection, LoadProgress } from './protocol.ts';
 
 const PROGRESS: LoadProgress = { phase: 'download', loadedBytes: 1, totalBytes: 2, shard: 'a.safetensors', fromCache: false };
+/** The phrases the stand-in engine grounds in 'cat, dog' (two, as parsePrompt reads it). */
+const PHRASES = [
+  { text: 'cat', charSpan: [0, 3] as [number, number], tokenIndices: [1] },
+  { text: 'dog', charSpan: [5, 8] as [number, number], tokenIndices: [3] },
+];
 const image: PixelImage = { data: new Uint8Array(4 * 2 * 2), width: 2, height: 2 };
 
 function box(phrase: string, score: number): Detection {
@@ -19,12 +24,13 @@ function fakeFactory(seen: { thresholds: number[]; images: PixelImage[] }): Engi
       this.counters.backboneRuns++;
     },
     async encodePrompt() {
-      return { dropped: [] };
+      return { phrases: PHRASES, dropped: [] };
     },
-    async detect(img, _prompt, { threshold }) {
+    async detect(img, _prompt, options) {
+      const threshold = options?.threshold ?? 0.5;
       seen.images.push(img);
       seen.thresholds.push(threshold);
-      return [box('cat', 0.9), box('dog', 0.3), box('cat', 0.1)].filter((d) => d.score >= threshold);
+      return [box('cat', 0.9), box('dog', 0.3), box('cat', 0.1)].filter((d) => d.score > threshold);
     },
     dispose() {},
   };
@@ -54,13 +60,27 @@ describe('EngineHost', () => {
     expect(result.timings.stages).toEqual({ backbone: 1 });
     expect(result.timings.cached).toEqual(['text', 'backbone']); // the fake's counters never moved in detect
     expect(result.promptWarning).toBeNull();
+    expect(result.phrases).toEqual(PHRASES); // the engine's phrases travel with its answer
     expect(seen.thresholds).toEqual([CANDIDATE_THRESHOLD]);
     expect(seen.images[0]).toBe(seen.images[1]); // the engine sees the same image object again
 
     const lower = await host.handle({ id: 4, type: 'rethreshold', threshold: 0.2 }, () => {});
     expect(lower.map((d) => d.phrase)).toEqual(['cat', 'dog']);
-    expect(seen.thresholds).toHaveLength(1);
+    // The official rule, as the detector applies it: strictly above the threshold.
+    const atDog = await host.handle({ id: 6, type: 'rethreshold', threshold: 0.3 }, () => {});
+    expect(atDog.map((d) => d.score)).toEqual([0.9]);
+    const atCat = await host.handle({ id: 7, type: 'detect', imageId: 7, prompt: 'cat, dog', threshold: 0.9 }, () => {});
+    expect(atCat.detections).toEqual([]);
     expect(await host.handle({ id: 5, type: 'counters' }, () => {})).toEqual({ backboneRuns: 1, textRuns: 0, detectRuns: 0 });
+  });
+
+  it('runs requests in the order they arrive: a detect sent during the load waits for the engine', async () => {
+    const host = new EngineHost(fakeFactory({ thresholds: [], images: [] }));
+    const load = host.handle({ id: 1, type: 'load', model: 'm/', options: {} }, () => {});
+    const encode = host.handle({ id: 2, type: 'encodeImage', imageId: 1, image }, () => {});
+    const detect = host.handle({ id: 3, type: 'detect', imageId: 1, prompt: 'cat, dog', threshold: 0.5 }, () => {});
+    await Promise.all([load, encode]);
+    expect((await detect).detections.map((d) => d.score)).toEqual([0.9]);
   });
 
   it('fails clearly before a model is loaded or for an unknown image', async () => {
@@ -85,7 +105,7 @@ describe('EngineHost', () => {
           prompts.add(prompt);
           this.counters.textRuns++;
         }
-        return { dropped: [] };
+        return { phrases: [{ text: prompt, charSpan: [0, prompt.length] as [number, number], tokenIndices: [1] }], dropped: [] };
       },
       async detect() {
         this.counters.detectRuns++;

@@ -2,34 +2,23 @@
 // one loaded engine, the last few images the pages sent (by id, so the engine's per-image cache sees
 // the same object again) and the last detection's candidates, so a threshold change re-runs only
 // the final filtering step instead of the network.
+import { CallQueue } from '../call-queue.ts';
+import type { DetectorCounters } from '../detector.ts';
+import { aboveThreshold, type GroundingDetector } from '../grounding-detector.ts';
 import { activeWebGpuDevice } from '../runtime/tfjs-internals.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import { GuardedEngine } from '../runtime/guarded-engine.ts';
-import type { EncodedPrompt } from '../text/encode-prompt.ts';
 import { promptWarning } from '../text/prompt-warning.ts';
-import type {
-  BackendName,
-  Detection,
-  EngineCounters,
-  EngineInfo,
-  LoadProgress,
-  ModelFileBytes,
-  Request,
-  ResultOf,
-} from './protocol.ts';
+import type { BackendName, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
 import { CANDIDATE_THRESHOLD } from './protocol.ts';
 
 export { CANDIDATE_THRESHOLD };
 
-/** The detector API the host drives (GlipDetector's shape). */
-export interface Engine {
-  detect(image: PixelImage, prompt: string, options: { threshold: number }): Promise<Detection[]>;
-  encodeImage(image: PixelImage): Promise<unknown>;
-  /** Encodes (and caches) the prompt; `dropped` lists phrases the model will not see. */
-  encodePrompt(prompt: string): Promise<Pick<EncodedPrompt, 'dropped'>>;
+/** The detector the host drives: GlipDetector, or a stand-in in tests. */
+export interface Engine extends GroundingDetector {
   dispose(): void;
   /** How often each stage really ran. */
-  readonly counters: EngineCounters;
+  readonly counters: DetectorCounters;
   /** Per-stage wall times of the last `detect`, in ms, when the engine measures them. */
   readonly lastTimings?: Record<string, number>;
 }
@@ -51,12 +40,14 @@ export class EngineHost {
   private engine: GuardedEngine<Engine> | null = null;
   private readonly images = new Map<number, PixelImage>();
   private candidates: Detection[] = [];
+  /** Requests run one at a time, in order: a `detect` sent during a `load` waits for the new engine. */
+  private readonly queue = new CallQueue();
 
   constructor(private readonly factory: EngineFactory) {}
 
-  /** Runs one request; `onProgress` receives loading progress of a `load`. */
-  async handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[R['type']]> {
-    return (await this.dispatch(request, onProgress)) as ResultOf[R['type']];
+  /** Runs one request after every earlier one settled; `onProgress` receives loading progress of a `load`. */
+  handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[R['type']]> {
+    return this.queue.run(async () => (await this.dispatch(request, onProgress)) as ResultOf[R['type']]);
   }
 
   private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[keyof ResultOf]> {
@@ -71,13 +62,13 @@ export class EngineHost {
         return null;
       }
       case 'encodePrompt': {
-        const encoded = await this.ready().run((engine) => engine.encodePrompt(request.prompt));
-        return { warning: promptWarning(encoded) };
+        const { phrases, dropped } = await this.ready().run((engine) => engine.encodePrompt(request.prompt));
+        return { phrases, dropped, warning: promptWarning({ dropped }) };
       }
       case 'detect':
         return this.detect(request.imageId, request.prompt, request.threshold);
       case 'rethreshold':
-        return this.candidates.filter((d) => d.score >= request.threshold);
+        return aboveThreshold(this.candidates, request.threshold);
       case 'counters':
         return this.ready().run(async (engine) => ({ ...engine.counters }));
       case 'dispose':
@@ -115,10 +106,10 @@ export class EngineHost {
     const image = this.images.get(imageId);
     if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
     const start = now();
-    const { detections, stages, cached, warning } = await engine.run(async (e) => {
+    const { detections, stages, cached, phrases, dropped } = await engine.run(async (e) => {
       const before = { ...e.counters };
       const textStart = now();
-      const encoded = await e.encodePrompt(prompt); // detect then finds it cached
+      const { phrases, dropped } = await e.encodePrompt(prompt); // detect then finds it cached
       const textMs = now() - textStart;
       const detections = await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) });
       // What really ran in this call, by the engine's counters: its own `lastTimings` reports 0 for a
@@ -129,14 +120,17 @@ export class EngineHost {
         detections,
         stages: { ...e.lastTimings, ...(textRan ? { text: textMs } : {}) },
         cached: [...(textRan ? [] : ['text' as const]), ...(backboneRan ? [] : ['backbone' as const])],
-        warning: promptWarning(encoded),
+        phrases,
+        dropped,
       };
     });
     this.candidates = detections;
     return {
-      detections: this.candidates.filter((d) => d.score >= threshold),
+      detections: aboveThreshold(this.candidates, threshold),
+      phrases,
+      dropped,
       timings: { totalMs: now() - start, stages, cached },
-      promptWarning: warning,
+      promptWarning: promptWarning({ dropped }),
     };
   }
 

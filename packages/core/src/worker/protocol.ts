@@ -4,6 +4,8 @@
 // the page as the same GlipError subclass (see `reviveError`).
 import * as errors from '../errors.ts';
 import { GlipError } from '../errors.ts';
+import type { DetectorCounters } from '../detector.ts';
+import type { PromptPhrases } from '../grounding-detector.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import type { Detection } from '../postprocess/detection.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
@@ -51,27 +53,20 @@ export interface DetectTimings {
   cached: ('text' | 'backbone')[];
 }
 
-export interface DetectResult {
+export interface DetectResult extends PromptPhrases {
   detections: Detection[];
   timings: DetectTimings;
   /** Which prompt phrases the model did not see and why (text/prompt-warning.ts), or null when it saw all. */
   promptWarning: string | null;
 }
 
-/** What `encodePrompt` reports: the prompt warning (null when every phrase is seen). */
-export interface PromptInfo {
+/** What `encodePrompt` reports: the engine's phrases (those it grounds, those it drops) and the prompt warning (null when every phrase is seen). */
+export interface PromptInfo extends PromptPhrases {
   warning: string | null;
 }
 
-/** Engine counters, for tests and the stats panel: how often each expensive stage really ran. */
-export interface EngineCounters {
-  /** Image encodings (Swin + FPN). Editing only the prompt must not increase it. */
-  backboneRuns: number;
-  /** Prompt encodings (tokeniser + BERT). Running the same prompt on a new image must not increase it. */
-  textRuns: number;
-  /** Fusion + heads + post-processing runs. */
-  detectRuns: number;
-}
+/** How often each engine stage ran (the detector's own counters), for tests and the stats panel. */
+export type { DetectorCounters } from '../detector.ts';
 
 export interface LoadOptions {
   /** The backend to start from (default webgpu); the engine falls back webgpu → wasm → cpu. */
@@ -97,7 +92,7 @@ export interface ResultOf {
   encodePrompt: PromptInfo;
   detect: DetectResult;
   rethreshold: Detection[];
-  counters: EngineCounters;
+  counters: DetectorCounters;
   dispose: null;
 }
 

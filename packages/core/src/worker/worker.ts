@@ -31,18 +31,14 @@ const factory: EngineFactory = {
 const host = new EngineHost(factory);
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-// Requests run one at a time, in order: the engine is not re-entrant.
-let queue: Promise<void> = Promise.resolve();
-
-scope.onmessage = (event: MessageEvent<Request>) => {
+// The host runs requests one at a time, in order.
+scope.onmessage = async (event: MessageEvent<Request>) => {
   const request = event.data;
   const post = (response: Response): void => scope.postMessage(response);
-  queue = queue.then(async () => {
-    try {
-      const value = await host.handle(request, (progress) => post({ id: request.id, type: 'progress', progress }));
-      post({ id: request.id, type: 'result', value });
-    } catch (e) {
-      post({ id: request.id, type: 'error', error: errorPayload(e) });
-    }
-  });
+  try {
+    const value = await host.handle(request, (progress) => post({ id: request.id, type: 'progress', progress }));
+    post({ id: request.id, type: 'result', value });
+  } catch (e) {
+    post({ id: request.id, type: 'error', error: errorPayload(e) });
+  }
 };
