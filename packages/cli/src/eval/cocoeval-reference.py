@@ -7,6 +7,7 @@ scored (pycocotools-cases.py): every number must agree to 1e-12, else it stops.
 Run (numpy only):  python3 packages/cli/src/eval/cocoeval-reference.py
 Writes:  coco-crowd-cases.json  (crowds, annotation `area` fields, all three area ranges, maxDets 1/10/100)
          lvis-cases.json        (neg_category_ids, not_exhaustive_category_ids, frequencies, top-k per category)
+         fixtures/fixtures-expected.json  (the scores of the annotation fixtures' results files, fixtures/make-fixtures.py)
 
 COCOeval, as documented in cocoapi's cocoeval.py:
   ignore = iscrowd; a gt is also ignored in an area range when its `area` lies outside [lo, hi].
@@ -263,6 +264,23 @@ def main():
     with open(os.path.join(HERE, 'lvis-cases.json'), 'w') as f:
         json.dump({'source': 'cocoeval-reference.py, LVISEval rules + GLIP fixed AP', 'cases': lvis}, f)
     print(f'{len(coco)} COCO cases ({crowds} crowd regions), {len(lvis)} LVIS cases written')
+    score_fixtures()
+
+
+def score_fixtures():
+    fixtures = os.path.join(HERE, 'fixtures')
+    load = lambda name: json.load(open(os.path.join(fixtures, name)))
+    coco, coco_results = load('coco-instances.json'), load('coco-instances.glip-nano-results.json')
+    lvis, lvis_results = load('lvis-v1.json'), load('lvis-v1.results.json')
+    expected = {
+        'coco-instances.glip-nano-results.json': coco_expected({
+            'imageIds': [i['id'] for i in coco['images']], 'categoryIds': [c['id'] for c in coco['categories']],
+            'groundTruth': coco['annotations'], 'detections': coco_results}),
+        'lvis-v1.results.json': lvis_expected(dict(lvis, detections=lvis_results), 10000),
+    }
+    with open(os.path.join(fixtures, 'fixtures-expected.json'), 'w') as f:
+        json.dump({'source': 'cocoeval-reference.py', 'expected': expected}, f, indent=1)
+    print('fixtures/fixtures-expected.json written')
 
 
 if __name__ == '__main__':
