@@ -5,6 +5,8 @@
 //   const boxes = await detector.detect(imageData, 'person. dog. frisbee.', { threshold: 0.5 });
 //   // → [{ box: [x0, y0, x1, y1], score, phrase: 'dog', charSpan: [8, 11], tokenIndices: [3] }, …]
 //   detector.dispose();
+export { detectChunked } from './chunked-detect.ts';
+export type { ChunkDetector, ChunkedDetectOptions, ChunkedDetection, ChunkedDetectResult, DetectedChunk } from './chunked-detect.ts';
 export { GlipDetector } from './detector.ts';
 export { aboveThreshold, DEFAULT_THRESHOLD } from './grounding-detector.ts';
 export type { GroundingDetector, PromptPhrases } from './grounding-detector.ts';
@@ -19,6 +21,9 @@ export { createBackend } from './runtime/device.ts';
 export type { BackendKind, BackendSelection } from './runtime/device.ts';
 export { encodePrompt, MAX_QUERY_LEN } from './text/encode-prompt.ts';
 export type { DroppedPhrase, EncodedPrompt, GroundedPhrase } from './text/encode-prompt.ts';
+export { categoryQuery, cleanCategoryName, QUERY_SEPARATOR } from './text/category-query.ts';
+export { chunkPrompt, DEFAULT_NAMES_PER_CHUNK, splitChunk, wholeChunk } from './text/prompt-chunks.ts';
+export type { PromptChunk } from './text/prompt-chunks.ts';
 export { captionPrompt, categoryPrompt, parsePrompt, toPrompt } from './text/prompt.ts';
 export type { CharSpan, Phrase, Prompt, PromptInput } from './text/prompt.ts';
 export { BertTokenizer } from './text/tokenizer.ts';

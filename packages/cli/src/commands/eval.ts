@@ -1,26 +1,52 @@
 // `webglip eval --data <annotations.json> (--model <dir> | --predictions <results.json>) [options]`:
-// COCO box AP (AP@[.50:.05:.95], AP50, AP75, 101-point, maxDets 100) and per-phrase recall on a
-// grounding data set (tools/synth format), each phrase being the category. With --model the engine
-// runs every image with its `list` prompt; with --predictions a COCO results file (e.g. from
-// tools/train/predict.py) is scored by the same evaluator.
-import { readFile, writeFile } from 'node:fs/promises';
+// the benchmark files people have, scored as GLIP scores them:
+//   coco    `instances_*.json`: box AP (pycocotools COCOeval, crowds ignored), prompt = every category
+//           name as GLIP's detection query ("a. b. c", text/category-query.ts), chunked only when it
+//           does not fit the window (40 names per chunk);
+//   lvis    LVIS v1: GLIP's fixed AP (lvis-eval.ts), every image run over chunks of 40 names with
+//           300 detections per chunk (GLIP's LVIS command: TEST.CHUNKED_EVALUATION 40,
+//           MODEL.ATSS.DETECTIONS_PER_IMG 300). Unlike GLIP, two names that clean to the same text
+//           ("bow_(weapon)", "bow_(decorative_ribbons)" → "bow ") are grounded once: the later one is
+//           reported as not grounded and gets no detections (the engine's rule for repeated phrases);
+//   flickr  MDETR/GLIP `final_flickr_*.json`: each caption with its phrases, Recall@1/5/10 and the
+//           upper bound, ANY-BOX (flickr-eval.ts);
+//   synth   tools/synth's grounding data: each image with its own "list" prompt, box AP.
+// The format is read from the file (or --format). With --model the engine runs every image
+// (image encoded once, the prompt's chunks on its cached features: core's detectChunked); with
+// --predictions a COCO results file is scored by the same evaluator. Every image file is checked
+// before the model loads, and nothing is written unless the whole run succeeds.
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PNG } from 'pngjs';
+import type { ChunkedDetection } from '@webglip/core/chunked-detect.ts';
+import { detectChunked } from '@webglip/core/chunked-detect.ts';
 import { GlipDetector } from '@webglip/core/detector.ts';
-import { EvalDataError, GlipError, ImageInputError } from '@webglip/core/errors.ts';
+import { EvalDataError, GlipError } from '@webglip/core/errors.ts';
+import { decodeImage } from '@webglip/core/image/decode.ts';
 import type { BackendKind } from '@webglip/core/runtime/device.ts';
 import { createBackend } from '@webglip/core/runtime/device.ts';
+import { categoryQuery } from '@webglip/core/text/category-query.ts';
+import type { Prompt } from '@webglip/core/text/prompt.ts';
+import { captionPrompt } from '@webglip/core/text/prompt.ts';
 import { folderModelFiles } from '@webglip/core/weights/model-folder-node.ts';
-import type { CocoEvalResult, DetectionResult } from '../eval/coco-eval.ts';
+import type { DataFormat, EvalImage } from '../eval/benchmark-data.ts';
+import { DATA_FORMATS, detectFormat, parseCoco, parseFlickr, parseLvis } from '../eval/benchmark-data.ts';
+import type { CocoEvalResult, DetectionResult, EvalCategory } from '../eval/coco-eval.ts';
 import { evaluateBoxes } from '../eval/coco-eval.ts';
-import type { GroundingData, GroundingImage } from '../eval/grounding-data.ts';
-import { detectionsToResults, enginePrompt, listPromptOf, parseGroundingData, parsePredictions } from '../eval/grounding-data.ts';
+import type { FlickrEvalResult } from '../eval/flickr-eval.ts';
+import { evaluateFlickr } from '../eval/flickr-eval.ts';
+import type { GroundingPrompt } from '../eval/grounding-data.ts';
+import { detectionsToResults, enginePrompt, listPromptOf, parseGroundingData } from '../eval/grounding-data.ts';
+import type { LvisEvalResult } from '../eval/lvis-eval.ts';
+import { evaluateLvis } from '../eval/lvis-eval.ts';
+import { knownIds, parseResults } from '../eval/results-file.ts';
 
 const USAGE = `usage: webglip eval --data <annotations.json> (--model <dir> | --predictions <results.json>) [options]
-  --data FILE           grounding data set (tools/synth format: COCO + per-image prompts)
-  --model DIR           a converted model folder: run the engine on every image with its "list" prompt
+  --data FILE           COCO instances_*.json, LVIS v1, MDETR/GLIP final_flickr_*.json, or tools/synth data
+  --format F            coco, lvis, flickr or synth (default: read from the file)
+  --model DIR           a converted model folder: run the engine on every image
   --predictions FILE    score a COCO results file [{image_id, category_id, bbox, score}] instead
+                        (flickr: image_id = the caption record's id, category_id = its phrase's number, 1-based)
   --images DIR          where the images' file_name paths start (default: the folder of --data)
   --limit N             evaluate the first N images only
   --threshold T         engine score threshold (default 0.05, the official ATSS INFERENCE_TH)
@@ -29,6 +55,28 @@ const USAGE = `usage: webglip eval --data <annotations.json> (--model <dir> | --
   --json                print the result as JSON instead of a table`;
 
 const BACKENDS: BackendKind[] = ['webgpu', 'wasm', 'cpu'];
+/** GLIP's TEST.CHUNKED_EVALUATION for LVIS, and the engine's default chunk size. */
+const NAMES_PER_CHUNK = 40;
+/** GLIP's LVIS evaluation: MODEL.ATSS.DETECTIONS_PER_IMG 300 (per chunk). */
+const LVIS_DETECTIONS_PER_CHUNK = 300;
+/** `maxSide` that never downscales: boxes stay in the image file's pixels. */
+const FULL_SIZE = Number.MAX_SAFE_INTEGER;
+
+/** One data set, ready to run and score. */
+interface Benchmark {
+  format: DataFormat;
+  images: EvalImage[];
+  /** The engine's prompt for an image. */
+  prompt(image: EvalImage): Prompt;
+  chunking: 'when-needed' | 'always';
+  detectionsPerChunk?: number;
+  /** The results-file entry of one engine detection, or throws. */
+  result(image: EvalImage, prompt: Prompt, d: ChunkedDetection): DetectionResult;
+  /** null, or why a results-file entry does not fit the data set (all of it: --limit filters afterwards). */
+  check(r: DetectionResult): string | null;
+  score(detections: DetectionResult[]): CocoEvalResult | LvisEvalResult | FlickrEvalResult;
+  table(result: CocoEvalResult | LvisEvalResult | FlickrEvalResult): string;
+}
 
 async function readJson(path: string): Promise<unknown> {
   const text = await readFile(path, 'utf8');
@@ -39,13 +87,124 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-async function readPng(path: string): Promise<{ data: Uint8Array; width: number; height: number }> {
-  const bytes = await readFile(path);
-  try {
-    const png = PNG.sync.read(bytes);
-    return { data: png.data, width: png.width, height: png.height };
-  } catch (cause) {
-    throw new ImageInputError(`${path} is not a readable PNG (${(cause as Error).message})`);
+/** xyxy (GLIP's inclusive pixels) → xywh; `plusOne`: w = x1 − x0 + 1, as GLIP's COCO evaluation converts (TO_REMOVE = 1). */
+function xywh([x0, y0, x1, y1]: [number, number, number, number], plusOne: boolean): [number, number, number, number] {
+  const one = plusOne ? 1 : 0;
+  return [x0, y0, x1 - x0 + one, y1 - y0 + one];
+}
+
+/** The index of the prompt phrase a detection grounds (its char span), or throws. */
+function phraseIndex(prompt: Prompt, imageId: number, d: ChunkedDetection): number {
+  const i = prompt.phrases.findIndex((p) => p.charSpan[0] === d.charSpan[0] && p.charSpan[1] === d.charSpan[1]);
+  if (i < 0) throw new EvalDataError(`image ${imageId}: a detection grounds [${d.charSpan.join(', ')}) "${d.phrase}", which is not a phrase of the prompt`);
+  return i;
+}
+
+const byId = (categories: EvalCategory[]): EvalCategory[] => categories.slice().sort((a, b) => a.id - b.id); // GLIP sorts the keys
+
+function cocoBenchmark(json: unknown, source: string, limit: number): Benchmark {
+  const data = parseCoco(json, source);
+  const images = data.images.slice(0, limit);
+  const imageIds = new Set(images.map((i) => i.id));
+  const sorted = byId(data.categories);
+  const query = categoryQuery(sorted.map((c) => c.name));
+  return {
+    format: 'coco',
+    images,
+    prompt: () => query,
+    chunking: 'when-needed',
+    result: (image, prompt, d) => ({ image_id: image.id, category_id: sorted[phraseIndex(prompt, image.id, d)].id, bbox: xywh(d.box, true), score: d.score }),
+    check: knownIds(new Set(data.images.map((i) => i.id)), new Set(data.categories.map((c) => c.id))),
+    score: (detections) => evaluateBoxes({ imageIds: [...imageIds], categories: data.categories, groundTruth: data.annotations.filter((a) => imageIds.has(a.image_id)), detections }),
+    table: (r) => cocoTable(r as CocoEvalResult, 'category'),
+  };
+}
+
+function synthBenchmark(json: unknown, source: string, limit: number): Benchmark {
+  const data = parseGroundingData(json, source);
+  const images = data.images.slice(0, limit);
+  const imageIds = new Set(images.map((i) => i.id));
+  const listPrompt = (image: EvalImage): GroundingPrompt => {
+    const full = data.images.find((i) => i.id === image.id);
+    if (!full) throw new RangeError(`image ${image.id} is not in the data set`);
+    return listPromptOf(full);
+  };
+  return {
+    format: 'synth',
+    images,
+    prompt: (image) => enginePrompt(listPrompt(image)),
+    chunking: 'when-needed',
+    result: (image, _, d) => detectionsToResults(image.id, listPrompt(image), [d])[0],
+    check: knownIds(new Set(data.images.map((i) => i.id)), new Set(data.categories.map((c) => c.id))),
+    score: (detections) => evaluateBoxes({ imageIds: [...imageIds], categories: data.categories, groundTruth: data.annotations.filter((a) => imageIds.has(a.image_id)), detections }),
+    table: (r) => cocoTable(r as CocoEvalResult, 'phrase'),
+  };
+}
+
+function lvisBenchmark(json: unknown, source: string, limit: number): Benchmark {
+  const data = parseLvis(json, source);
+  const images = data.images.slice(0, limit);
+  const imageIds = new Set(images.map((i) => i.id));
+  const sorted = byId(data.categories);
+  const query = categoryQuery(sorted.map((c) => c.name));
+  return {
+    format: 'lvis',
+    images,
+    prompt: () => query,
+    chunking: 'always',
+    detectionsPerChunk: LVIS_DETECTIONS_PER_CHUNK,
+    result: (image, prompt, d) => ({ image_id: image.id, category_id: sorted[phraseIndex(prompt, image.id, d)].id, bbox: xywh(d.box, false), score: d.score }),
+    check: knownIds(new Set(data.images.map((i) => i.id)), new Set(data.categories.map((c) => c.id))),
+    score: (detections) => evaluateLvis({ images, categories: data.categories, groundTruth: data.annotations.filter((a) => imageIds.has(a.image_id)), detections }),
+    table: (r) => lvisTable(r as LvisEvalResult),
+  };
+}
+
+function flickrBenchmark(json: unknown, source: string, limit: number): Benchmark {
+  const all = parseFlickr(json, source);
+  const sentences = all.slice(0, limit);
+  const byImage = new Map(all.map((s) => [s.id, s]));
+  const sentenceOf = (id: number) => byImage.get(id) as (typeof sentences)[number];
+  return {
+    format: 'flickr',
+    images: sentences,
+    prompt: (image) => {
+      const s = sentenceOf(image.id);
+      if (s.phrases.length === 0) throw new EvalDataError(`${source}: caption ${s.id} (${s.file_name}) has no annotated phrase to ground`);
+      return captionPrompt(s.caption, s.phrases.map((p) => p.span));
+    },
+    chunking: 'when-needed',
+    result: (image, prompt, d) => ({ image_id: image.id, category_id: phraseIndex(prompt, image.id, d) + 1, bbox: xywh(d.box, false), score: d.score }),
+    check: (r) => {
+      const s = byImage.get(r.image_id);
+      if (!s) return `image_id ${String(r.image_id)} is not a caption record of the data set`;
+      if (!(Number.isInteger(r.category_id) && r.category_id >= 1 && r.category_id <= s.phrases.length)) return `category_id ${String(r.category_id)} is not a phrase number of caption ${s.id} (1 … ${s.phrases.length})`;
+      return null;
+    },
+    score: (detections) => evaluateFlickr(sentences, detections),
+    table: (r) => flickrTable(r as FlickrEvalResult),
+  };
+}
+
+function benchmarkOf(format: DataFormat, json: unknown, source: string, limit: number): Benchmark {
+  if (format === 'lvis') return lvisBenchmark(json, source, limit);
+  if (format === 'flickr') return flickrBenchmark(json, source, limit);
+  if (format === 'coco') return cocoBenchmark(json, source, limit);
+  return synthBenchmark(json, source, limit);
+}
+
+/** Every image file exists under `dir`: else an EvalDataError naming the first missing ones. */
+async function checkImages(images: EvalImage[], dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (const image of images) {
+    try {
+      await access(join(dir, image.file_name));
+    } catch {
+      missing.push(image.file_name);
+    }
+  }
+  if (missing.length > 0) {
+    throw new EvalDataError(`${missing.length} image file(s) missing from ${dir}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''} (give --images the folder their file_name paths start in)`);
   }
 }
 
@@ -56,21 +215,24 @@ interface EngineRun {
   backend: BackendKind;
 }
 
-/** Runs the engine over the images with their list prompts; progress on stderr. */
-async function enginePredictions(images: GroundingImage[], run: EngineRun): Promise<DetectionResult[]> {
+/** Runs the engine over the images, each with its prompt in chunks; progress on stderr. */
+async function enginePredictions(bench: Benchmark, run: EngineRun): Promise<DetectionResult[]> {
   const selection = await createBackend(run.backend);
   console.error(`backend: ${selection.kind}${selection.fallbackReasons.length ? ` (fell back: ${selection.fallbackReasons.join('; ')})` : ''}`);
   const detector = await GlipDetector.load(folderModelFiles(run.modelDir), { cache: null });
+  // GLIP's per-chunk cap of the protocol (an evaluation setting of this detector only)
+  if (bench.detectionsPerChunk !== undefined) detector.config.postprocess.detectionsPerImg = bench.detectionsPerChunk;
   try {
     const results: DetectionResult[] = [];
     const started = performance.now();
-    for (const [i, image] of images.entries()) {
-      const prompt = listPromptOf(image);
-      const pixels = await readPng(join(run.imagesDir, image.file_name));
-      const detections = await detector.detect(pixels, enginePrompt(prompt), { threshold: run.threshold });
-      results.push(...detectionsToResults(image.id, prompt, detections));
+    for (const [i, image] of bench.images.entries()) {
+      const prompt = bench.prompt(image);
+      const pixels = await decodeImage(await readFile(join(run.imagesDir, image.file_name)), { maxSide: FULL_SIZE });
+      const out = await detectChunked(detector, pixels, prompt, { threshold: run.threshold, chunking: bench.chunking, namesPerChunk: NAMES_PER_CHUNK });
+      results.push(...out.detections.map((d) => bench.result(image, prompt, d)));
       const perImage = (performance.now() - started) / (i + 1);
-      console.error(`[${i + 1}/${images.length}] ${image.file_name}: ${detections.length} detection(s), ${perImage.toFixed(0)} ms/image`);
+      const dropped = out.dropped.length ? `, ${out.dropped.length} phrase(s) not grounded (${[...new Set(out.dropped.map((d) => d.reason))].join(', ')})` : '';
+      console.error(`[${i + 1}/${bench.images.length}] ${image.file_name}: ${out.detections.length} detection(s) over ${out.chunks.length} chunk(s)${dropped}, ${perImage.toFixed(0)} ms/image`);
     }
     return results;
   } finally {
@@ -80,17 +242,33 @@ async function enginePredictions(images: GroundingImage[], run: EngineRun): Prom
 
 const fmt = (v: number | null): string => (v === null ? '    -' : v.toFixed(3));
 
-/** The summary line and one row per phrase (category) that has ground truth or detections. */
-function table(r: CocoEvalResult): string {
+/** Two summary lines and one row per category (phrase) that has ground truth or detections. */
+function cocoTable(r: CocoEvalResult, what: string): string {
   const rows = r.perCategory.filter((c) => c.numGt > 0 || c.numDetections > 0).sort((a, b) => a.name.localeCompare(b.name));
-  const width = Math.max(6, ...rows.map((c) => c.name.length));
-  const lines = [
+  const width = Math.max(what.length, ...rows.map((c) => c.name.length));
+  return [
     `AP ${fmt(r.ap)}  AP50 ${fmt(r.ap50)}  AP75 ${fmt(r.ap75)}  AR@100 ${fmt(r.ar100)}  (${r.numImages} images, ${r.numGt} boxes, ${r.numDetections} detections)`,
+    `AP_small ${fmt(r.apSmall)}  AP_medium ${fmt(r.apMedium)}  AP_large ${fmt(r.apLarge)}  AR@1 ${fmt(r.ar1)}  AR@10 ${fmt(r.ar10)}  AR_small ${fmt(r.arSmall)}  AR_medium ${fmt(r.arMedium)}  AR_large ${fmt(r.arLarge)}`,
     '',
-    `${'phrase'.padEnd(width)}  #gt  #det     AP   AP50  R@.50  R@.5:.95`,
+    `${what.padEnd(width)}  #gt  #det     AP   AP50  R@.50  R@.5:.95`,
     ...rows.map((c) => `${c.name.padEnd(width)} ${String(c.numGt).padStart(4)} ${String(c.numDetections).padStart(5)}  ${fmt(c.ap)}  ${fmt(c.ap50)}  ${fmt(c.recall50)}  ${fmt(c.recall)}`),
-  ];
-  return lines.join('\n');
+  ].join('\n');
+}
+
+function lvisTable(r: LvisEvalResult): string {
+  const rows = r.perCategory.filter((c) => c.numGt > 0 || c.numDetections > 0).sort((a, b) => a.name.localeCompare(b.name));
+  const width = Math.max(8, ...rows.map((c) => c.name.length));
+  return [
+    `AP ${fmt(r.ap)}  AP50 ${fmt(r.ap50)}  AP75 ${fmt(r.ap75)}  AP_r ${fmt(r.apRare)}  AP_c ${fmt(r.apCommon)}  AP_f ${fmt(r.apFrequent)}  (fixed AP; ${r.numImages} images, ${r.numGt} boxes, ${r.numDetections} detections counted)`,
+    `AP_small ${fmt(r.apSmall)}  AP_medium ${fmt(r.apMedium)}  AP_large ${fmt(r.apLarge)}  AR ${fmt(r.ar)}`,
+    '',
+    `${'category'.padEnd(width)} freq  #gt  #det     AP   AP50`,
+    ...rows.map((c) => `${c.name.padEnd(width)}    ${c.frequency} ${String(c.numGt).padStart(4)} ${String(c.numDetections).padStart(5)}  ${fmt(c.ap)}  ${fmt(c.ap50)}`),
+  ].join('\n');
+}
+
+function flickrTable(r: FlickrEvalResult): string {
+  return `R@1 ${fmt(r.recall1)}  R@5 ${fmt(r.recall5)}  R@10 ${fmt(r.recall10)}  upper bound ${fmt(r.upperBound)}  (ANY-BOX, IoU ≥ 0.5; ${r.numSentences} captions, ${r.numPhrases} phrases, ${r.numDetections} detections)`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -100,6 +278,7 @@ export async function run(argv: string[]): Promise<number> {
       args: argv,
       options: {
         data: { type: 'string' },
+        format: { type: 'string' },
         model: { type: 'string' },
         predictions: { type: 'string' },
         images: { type: 'string' },
@@ -122,26 +301,27 @@ export async function run(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   const threshold = Number(values.threshold);
   const backend = values.backend as BackendKind;
+  const format = values.format as DataFormat | undefined;
   const oneSource = (values.model === undefined) !== (values.predictions === undefined);
-  if (!values.data || !oneSource || !(limit >= 1) || !(threshold >= 0 && threshold <= 1) || !BACKENDS.includes(backend)) {
+  if (!values.data || !oneSource || !(limit >= 1) || !(threshold >= 0 && threshold <= 1) || !BACKENDS.includes(backend) || (format !== undefined && !DATA_FORMATS.includes(format))) {
     console.error(USAGE);
     return 2;
   }
   try {
-    const data: GroundingData = parseGroundingData(await readJson(values.data), values.data);
-    const images = data.images.slice(0, limit);
-    const imageIds = new Set(images.map((i) => i.id));
-    const detections = values.predictions !== undefined
-      ? parsePredictions(await readJson(values.predictions), values.predictions, data).filter((d) => imageIds.has(d.image_id))
-      : await enginePredictions(images, { modelDir: values.model as string, imagesDir: values.images ?? dirname(values.data), threshold, backend });
+    const json = await readJson(values.data);
+    const bench = benchmarkOf(format ?? detectFormat(json, values.data), json, values.data, limit);
+    const imagesDir = values.images ?? dirname(values.data);
+    let detections: DetectionResult[];
+    if (values.predictions !== undefined) {
+      const evaluated = new Set(bench.images.map((i) => i.id));
+      detections = parseResults(await readJson(values.predictions), values.predictions, bench.check).filter((d) => evaluated.has(d.image_id));
+    } else {
+      await checkImages(bench.images, imagesDir);
+      detections = await enginePredictions(bench, { modelDir: values.model as string, imagesDir, threshold, backend });
+    }
+    const result = bench.score(detections);
     if (values['save-predictions']) await writeFile(values['save-predictions'], JSON.stringify(detections));
-    const result = evaluateBoxes({
-      imageIds: [...imageIds],
-      categories: data.categories,
-      groundTruth: data.annotations.filter((a) => imageIds.has(a.image_id)),
-      detections,
-    });
-    console.log(values.json ? JSON.stringify(result, null, 2) : table(result));
+    console.log(values.json ? JSON.stringify({ format: bench.format, ...result }, null, 2) : bench.table(result));
     return 0;
   } catch (e) {
     if (!(e instanceof GlipError) && !(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;

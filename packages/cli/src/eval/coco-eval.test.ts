@@ -215,3 +215,60 @@ describe('COCO evaluator vs pycocotools', () => {
     });
   });
 });
+
+interface ReferenceCase {
+  imageIds: number[];
+  categoryIds: number[];
+  groundTruth: GroundTruthBox[];
+  detections: DetectionResult[];
+  expected: Record<'ap' | 'ap50' | 'ap75' | 'apSmall' | 'apMedium' | 'apLarge' | 'ar1' | 'ar10' | 'ar100' | 'arSmall' | 'arMedium' | 'arLarge', number | null> & {
+    perCategory: Array<{ id: number; ap: number | null; ap50: number | null; ap75: number | null; recall50: number | null; recall: number | null }>;
+  };
+}
+
+describe('COCO evaluator vs the numpy reference: crowds, area ranges, maxDets 1/10/100', () => {
+  // 30 random cases with crowd regions (iscrowd 1), annotation areas below their box areas and boxes
+  // of all three area ranges, scored by cocoeval-reference.py — an independent numpy COCOeval that
+  // first reproduces the real pycocotools on every case of pycocotools-cases.json.
+  const { cases } = JSON.parse(readFileSync(new URL('./coco-crowd-cases.json', import.meta.url), 'utf8')) as { cases: ReferenceCase[] };
+  const same = (ours: number | null, theirs: number | null): void => {
+    if (theirs === null) expect(ours).toBeNull();
+    else expect(ours).toBeCloseTo(theirs, 12);
+  };
+
+  it('the cases exercise crowds and every area range', () => {
+    expect(cases.flatMap((c) => c.groundTruth).filter((g) => g.iscrowd === 1).length).toBeGreaterThan(50);
+    for (const k of ['apSmall', 'apMedium', 'apLarge'] as const) expect(cases.filter((c) => c.expected[k] !== null).length).toBeGreaterThan(10);
+  });
+
+  it.each(cases.map((c, i) => [i, c] as const))('case %i', (_, c) => {
+    const r = evaluateBoxes({
+      imageIds: c.imageIds,
+      categories: c.categoryIds.map((id) => ({ id, name: `c${id}` })),
+      groundTruth: c.groundTruth,
+      detections: c.detections,
+    });
+    for (const k of ['ap', 'ap50', 'ap75', 'apSmall', 'apMedium', 'apLarge', 'ar1', 'ar10', 'ar100', 'arSmall', 'arMedium', 'arLarge'] as const) same(r[k], c.expected[k]);
+    c.expected.perCategory.forEach((e, k) => {
+      for (const f of ['ap', 'ap50', 'ap75', 'recall50', 'recall'] as const) same(r.perCategory[k][f], e[f]);
+    });
+  });
+});
+
+describe('COCO evaluator: crowd regions, hand-checked', () => {
+  it('detections on a crowd region are ignored (neither TP nor FP), however many; without the flag they are FPs', () => {
+    // gt: a normal box and a crowd region; detections: two inside the crowd (0.95, 0.92), a perfect hit
+    // (0.9). IoU with the crowd = inter / detection area = 1 → both matched to the ignored crowd, ignored.
+    // What remains is one TP over one non-crowd gt: AP = 1 at every threshold.
+    const groundTruth = [gt(1, 1, [0, 0, 10, 10]), { ...gt(1, 1, [50, 50, 40, 40]), iscrowd: 1 }];
+    const detections = [dt(1, 1, [55, 55, 10, 10], 0.95), dt(1, 1, [70, 70, 10, 10], 0.92), dt(1, 1, [0, 0, 10, 10], 0.9)];
+    const r = evaluateBoxes({ imageIds: [1], categories: cats.slice(0, 1), groundTruth, detections });
+    expect(r.ap).toBeCloseTo(1, 12);
+    expect(r.perCategory[0].numGt).toBe(1);
+    // The same without the crowd region: FP, FP, TP → precision 1/3 at recall 1 → AP50 = 1/3.
+    const plain = evaluateBoxes({ imageIds: [1], categories: cats.slice(0, 1), groundTruth: groundTruth.slice(0, 1), detections });
+    expect(plain.ap50).toBeCloseTo(1 / 3, 12);
+    expect(boxIou([55, 55, 10, 10], [50, 50, 40, 40], true)).toBe(1);
+    expect(boxIou([55, 55, 10, 10], [50, 50, 40, 40])).toBeCloseTo(100 / 1600, 15);
+  });
+});

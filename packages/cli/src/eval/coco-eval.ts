@@ -1,13 +1,19 @@
-// COCO box evaluation, the algorithm of pycocotools' COCOeval (iouType "bbox") for the one setting
-// we use: area "all", maxDets 100, iscrowd 0 everywhere (so nothing is ignored).
-//   evaluate:   per (image, category), detections sorted by score (stable) and cut to 100; at each
-//               IoU threshold t each detection, best score first, takes the still-unmatched ground
-//               truth of highest IoU ≥ t (on equal IoU the later ground truth wins, as in COCOeval).
-//   accumulate: per category, every image's detections merged by score (stable, images in id
-//               order); precision/recall from cumulative TP/FP; precision made monotone from the
-//               right and read at the 101 recall thresholds 0, .01, …, 1 (searchsorted "left").
-//   summarize:  AP = mean over IoU .50:.05:.95, the 101 recall points and every category that has
-//               ground truth; AP50 / AP75 at one threshold; recall = TP / #GT after 100 detections.
+// COCO box evaluation, the algorithm of pycocotools' COCOeval (iouType "bbox"), with crowd regions,
+// the three area ranges and maxDets 1 / 10 / 100; lvis-eval.ts runs the same core with the LVIS
+// API's rules (no per-image cap, not-exhaustive categories).
+//   evaluate:   per (image, category, area range), ground truth sorted non-ignored first (ignored:
+//               iscrowd, or `area` outside the range), detections sorted by score (stable) and cut to
+//               the largest maxDets; at each IoU threshold t each detection, best score first, takes
+//               the ground truth of highest IoU ≥ t that is unmatched or a crowd (a crowd can take
+//               any number), preferring non-ignored ones (once a detection holds a non-ignored match it
+//               stops at the first ignored one); on equal IoU the later ground truth wins. A detection
+//               matched to an ignored region is ignored; so is an unmatched one whose area (w·h) lies
+//               outside the range. IoU with a crowd is intersection / detection area.
+//   accumulate: per (category, area, maxDets), every image's first maxDets detections merged by score
+//               (stable, images in id order); ignored detections count neither TP nor FP; recall =
+//               TP / #non-ignored GT; precision made monotone from the right, read at the 101 recall
+//               thresholds 0, .01, …, 1 (searchsorted "left"); no non-ignored GT → left out (−1).
+//   summarize:  means over IoU .50:.05:.95, the recall points and the categories that have ground truth.
 
 /** COCO `[x, y, w, h]`. */
 export type XywhBox = [number, number, number, number];
@@ -16,6 +22,10 @@ export interface GroundTruthBox {
   image_id: number;
   category_id: number;
   bbox: XywhBox;
+  /** The annotation's area (COCO: the mask's); w·h when absent. */
+  area?: number;
+  /** 1: a crowd region, ignored by the matching (pycocotools' `ignore = iscrowd`). */
+  iscrowd?: number;
 }
 
 /** One entry of a COCO results file. */
@@ -40,9 +50,10 @@ export interface CocoEvalInput {
 }
 
 export interface CategoryEval extends EvalCategory {
+  /** Non-crowd ground truth boxes. */
   numGt: number;
   numDetections: number;
-  /** null when the category has no ground truth in the evaluated images (as COCOeval's −1). */
+  /** null when the category has no (non-crowd) ground truth in the evaluated images (COCOeval's −1). */
   ap: number | null;
   ap50: number | null;
   ap75: number | null;
@@ -53,12 +64,20 @@ export interface CategoryEval extends EvalCategory {
 }
 
 export interface CocoEvalResult {
-  /** AP@[.50:.05:.95]; null when no category has ground truth. */
+  /** AP@[.50:.05:.95], area all, maxDets 100; null when no category has ground truth. */
   ap: number | null;
   ap50: number | null;
   ap75: number | null;
+  apSmall: number | null;
+  apMedium: number | null;
+  apLarge: number | null;
+  ar1: number | null;
+  ar10: number | null;
   /** AR@100 averaged over IoU thresholds and categories. */
   ar100: number | null;
+  arSmall: number | null;
+  arMedium: number | null;
+  arLarge: number | null;
   numImages: number;
   numGt: number;
   numDetections: number;
@@ -66,6 +85,12 @@ export interface CocoEvalResult {
 }
 
 export const MAX_DETS = 100;
+export const COCO_MAX_DETS: readonly number[] = [1, 10, MAX_DETS];
+
+/** pycocotools' areaRng: all, small (< 32²), medium (32²–96²), large (> 96²); bounds inclusive. */
+export const AREA_RANGES = { all: [0, 1e10], small: [0, 32 ** 2], medium: [32 ** 2, 96 ** 2], large: [96 ** 2, 1e10] } as const;
+export type AreaRange = keyof typeof AREA_RANGES;
+const AREAS = Object.keys(AREA_RANGES) as AreaRange[];
 
 /** np.linspace(.5, .95, 10) as pycocotools builds it: start + i·step, the last one exactly .95. */
 export const IOU_THRESHOLDS: readonly number[] = Array.from({ length: 10 }, (_, i) => (i === 9 ? 0.95 : 0.5 + i * ((0.95 - 0.5) / 9)));
@@ -75,56 +100,88 @@ export const RECALL_THRESHOLDS: readonly number[] = Array.from({ length: 101 }, 
 
 const EPS = Number.EPSILON; // np.spacing(1)
 
-/** IoU of two xywh boxes, as pycocotools' bbIou for non-crowd ground truth. */
-export function boxIou(d: XywhBox, g: XywhBox): number {
+/** IoU of two xywh boxes as pycocotools' bbIou: for a crowd ground truth the union is the detection's area. */
+export function boxIou(d: XywhBox, g: XywhBox, crowd = false): number {
   const w = Math.min(d[0] + d[2], g[0] + g[2]) - Math.max(d[0], g[0]);
   if (w <= 0) return 0;
   const h = Math.min(d[1] + d[3], g[1] + g[3]) - Math.max(d[1], g[1]);
   if (h <= 0) return 0;
   const inter = w * h;
-  return inter / (d[2] * d[3] + g[2] * g[3] - inter);
+  return inter / (crowd ? d[2] * d[3] : d[2] * d[3] + g[2] * g[3] - inter);
 }
 
-/** One (image, category): its kept detection scores and, per IoU threshold, which of them matched. */
+/** The rules that differ between COCOeval and the LVIS API. */
+export interface MatchRules {
+  /** Detections per (image, category) kept, largest first read; Infinity = all (LVIS). */
+  maxDets: readonly number[];
+  /** (image, category) pairs whose unmatched detections are ignored (LVIS not_exhaustive_category_ids). */
+  notExhaustive?: (imageId: number, categoryId: number) => boolean;
+}
+
+/** One (image, category, area range). */
 interface ImageCategoryEval {
+  /** Kept detections, best first. */
   scores: number[];
   /** [threshold][detection] */
   matched: boolean[][];
+  ignored: boolean[][];
+  /** Non-ignored ground truth. */
   numGt: number;
 }
 
-function evaluateImage(gts: GroundTruthBox[], dets: DetectionResult[]): ImageCategoryEval {
-  const sorted = dets.slice().sort((a, b) => b.score - a.score).slice(0, MAX_DETS);
-  const ious = sorted.map((d) => gts.map((g) => boxIou(d.bbox, g.bbox)));
-  const matched = IOU_THRESHOLDS.map((t) => {
-    const gtTaken = new Array<boolean>(gts.length).fill(false);
-    return sorted.map((_, di) => {
+const gtArea = (g: GroundTruthBox): number => g.area ?? g.bbox[2] * g.bbox[3];
+
+function evaluateImage(gts: GroundTruthBox[], dets: DetectionResult[], [lo, hi]: readonly [number, number], maxDet: number, notExhaustive: boolean): ImageCategoryEval {
+  const gIgnore = gts.map((g) => (g.iscrowd ?? 0) !== 0 || gtArea(g) < lo || gtArea(g) > hi);
+  const gOrder = gts.map((_, i) => i).sort((a, b) => Number(gIgnore[a]) - Number(gIgnore[b])); // stable
+  const sortedGt = gOrder.map((i) => gts[i]);
+  const gIg = gOrder.map((i) => gIgnore[i]);
+  const crowd = sortedGt.map((g) => (g.iscrowd ?? 0) !== 0);
+  const sorted = dets.slice().sort((a, b) => b.score - a.score).slice(0, maxDet);
+  const ious = sorted.map((d) => sortedGt.map((g, gi) => boxIou(d.bbox, g.bbox, crowd[gi])));
+  const outside = sorted.map((d) => d.bbox[2] * d.bbox[3] < lo || d.bbox[2] * d.bbox[3] > hi || notExhaustive);
+  const matched: boolean[][] = [];
+  const ignored: boolean[][] = [];
+  for (const t of IOU_THRESHOLDS) {
+    const taken = new Array<boolean>(sortedGt.length).fill(false);
+    const m = sorted.map(() => false);
+    const ig = sorted.map(() => false);
+    sorted.forEach((_, di) => {
       let best = Math.min(t, 1 - 1e-10);
-      let m = -1;
-      for (let gi = 0; gi < gts.length; gi++) {
-        if (gtTaken[gi] || ious[di][gi] < best) continue;
+      let hit = -1;
+      for (let gi = 0; gi < sortedGt.length; gi++) {
+        if (taken[gi] && !crowd[gi]) continue;
+        if (hit > -1 && !gIg[hit] && gIg[gi]) break;
+        if (ious[di][gi] < best) continue;
         best = ious[di][gi];
-        m = gi;
+        hit = gi;
       }
-      if (m >= 0) gtTaken[m] = true;
-      return m >= 0;
+      if (hit === -1) {
+        ig[di] = outside[di];
+        return;
+      }
+      taken[hit] = true;
+      m[di] = true;
+      ig[di] = gIg[hit];
     });
-  });
-  return { scores: sorted.map((d) => d.score), matched, numGt: gts.length };
+    matched.push(m);
+    ignored.push(ig);
+  }
+  return { scores: sorted.map((d) => d.score), matched, ignored, numGt: gIg.filter((x) => !x).length };
 }
 
-interface CategoryCurves {
+export interface Curves {
   /** [threshold][recall point] interpolated precision. */
   precision: number[][];
   /** [threshold] final recall. */
   recall: number[];
 }
 
-function accumulate(evals: ImageCategoryEval[]): CategoryCurves | null {
+function accumulate(evals: ImageCategoryEval[], maxDet: number): Curves | null {
   const numGt = evals.reduce((s, e) => s + e.numGt, 0);
   if (numGt === 0) return null;
   const order: Array<{ score: number; e: ImageCategoryEval; i: number }> = [];
-  for (const e of evals) e.scores.forEach((score, i) => order.push({ score, e, i }));
+  for (const e of evals) e.scores.slice(0, maxDet).forEach((score, i) => order.push({ score, e, i }));
   order.sort((a, b) => b.score - a.score); // stable, as np.argsort(kind='mergesort')
   const nd = order.length;
   const precision: number[][] = [];
@@ -135,8 +192,10 @@ function accumulate(evals: ImageCategoryEval[]): CategoryCurves | null {
     let tp = 0;
     let fp = 0;
     order.forEach(({ e, i }, k) => {
-      if (e.matched[t][i]) tp++;
-      else fp++;
+      if (!e.ignored[t][i]) {
+        if (e.matched[t][i]) tp++;
+        else fp++;
+      }
       rc[k] = tp / numGt;
       pr[k] = tp / (fp + tp + EPS);
     });
@@ -153,7 +212,13 @@ function accumulate(evals: ImageCategoryEval[]): CategoryCurves | null {
   return { precision, recall };
 }
 
-const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+/** Curves of every category, area range and maxDets: `curves[category][area][maxDets index]` (null: no ground truth). */
+export interface CategoryCurves {
+  category: EvalCategory;
+  numGt: number;
+  numDetections: number;
+  curves: Record<AreaRange, Array<Curves | null>>;
+}
 
 const key = (imageId: number, categoryId: number): string => `${imageId}:${categoryId}`;
 
@@ -169,50 +234,80 @@ function groupByImageCategory<T extends { image_id: number; category_id: number 
   return by;
 }
 
-export function evaluateBoxes(input: CocoEvalInput): CocoEvalResult {
+/** evaluate + accumulate under `rules`. */
+export function categoryCurves(input: CocoEvalInput, rules: MatchRules): CategoryCurves[] {
   const imageIds = [...new Set(input.imageIds)].sort((a, b) => a - b);
   const gtBy = groupByImageCategory(input.groundTruth, new Set(imageIds));
   const dtBy = groupByImageCategory(input.detections, new Set(imageIds));
-
-  const all: number[][] = [[], [], []]; // precision values at all / .5 / .75 thresholds
-  const recalls: number[] = [];
-  const perCategory = input.categories.map((cat): CategoryEval => {
-    const evals: ImageCategoryEval[] = [];
+  const largest = Math.max(...rules.maxDets);
+  return input.categories.map((category) => {
+    let numGt = 0;
     let numDetections = 0;
+    const pairs: Array<[GroundTruthBox[], DetectionResult[], boolean]> = [];
     for (const img of imageIds) {
-      const gts = gtBy.get(key(img, cat.id)) ?? [];
-      const dts = dtBy.get(key(img, cat.id)) ?? [];
+      const gts = gtBy.get(key(img, category.id)) ?? [];
+      const dts = dtBy.get(key(img, category.id)) ?? [];
+      numGt += gts.filter((g) => (g.iscrowd ?? 0) === 0).length;
       numDetections += dts.length;
-      if (gts.length > 0 || dts.length > 0) evals.push(evaluateImage(gts, dts));
+      if (gts.length > 0 || dts.length > 0) pairs.push([gts, dts, rules.notExhaustive?.(img, category.id) ?? false]);
     }
-    const numGt = evals.reduce((s, e) => s + e.numGt, 0);
-    const curves = accumulate(evals);
-    if (curves === null) return { ...cat, numGt, numDetections, ap: null, ap50: null, ap75: null, recall50: null, recall: null };
-    const flat = curves.precision.flat();
-    all[0].push(...flat);
-    all[1].push(...curves.precision[0]);
-    all[2].push(...curves.precision[5]);
-    recalls.push(...curves.recall);
-    return {
-      ...cat,
-      numGt,
-      numDetections,
-      ap: mean(flat),
-      ap50: mean(curves.precision[0]),
-      ap75: mean(curves.precision[5]),
-      recall50: curves.recall[0],
-      recall: mean(curves.recall),
-    };
+    const curves = {} as Record<AreaRange, Array<Curves | null>>;
+    for (const area of AREAS) {
+      const evals = pairs.map(([g, d, ne]) => evaluateImage(g, d, AREA_RANGES[area], largest, ne));
+      curves[area] = rules.maxDets.map((m) => accumulate(evals, m));
+    }
+    return { category, numGt, numDetections, curves };
   });
+}
 
+export const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+
+/** Mean precision over the categories' curves (at one threshold index, or all), COCOeval's `s[s > -1]`. */
+export function meanPrecision(curves: Array<Curves | null>, threshold?: number): number | null {
+  const values: number[] = [];
+  for (const c of curves) if (c) values.push(...(threshold === undefined ? c.precision.flat() : c.precision[threshold]));
+  return mean(values);
+}
+
+/** Mean final recall over the categories' curves and the IoU thresholds. */
+export function meanRecall(curves: Array<Curves | null>): number | null {
+  return mean(curves.flatMap((c) => (c ? c.recall : [])));
+}
+
+const T75 = 5; // IOU_THRESHOLDS[5] === 0.75
+
+export function evaluateBoxes(input: CocoEvalInput): CocoEvalResult {
+  const per = categoryCurves(input, { maxDets: COCO_MAX_DETS });
+  const at = (area: AreaRange, m = 2): Array<Curves | null> => per.map((c) => c.curves[area][m]);
+  const all = at('all');
   return {
-    ap: mean(all[0]),
-    ap50: mean(all[1]),
-    ap75: mean(all[2]),
-    ar100: mean(recalls),
-    numImages: imageIds.length,
-    numGt: input.groundTruth.length,
+    ap: meanPrecision(all),
+    ap50: meanPrecision(all, 0),
+    ap75: meanPrecision(all, T75),
+    apSmall: meanPrecision(at('small')),
+    apMedium: meanPrecision(at('medium')),
+    apLarge: meanPrecision(at('large')),
+    ar1: meanRecall(at('all', 0)),
+    ar10: meanRecall(at('all', 1)),
+    ar100: meanRecall(all),
+    arSmall: meanRecall(at('small')),
+    arMedium: meanRecall(at('medium')),
+    arLarge: meanRecall(at('large')),
+    numImages: new Set(input.imageIds).size,
+    numGt: per.reduce((s, c) => s + c.numGt, 0),
     numDetections: input.detections.length,
-    perCategory,
+    perCategory: per.map(({ category, numGt, numDetections, curves }) => {
+      const c = curves.all[2];
+      return {
+        ...category,
+        numGt,
+        numDetections,
+        ap: c && mean(c.precision.flat()),
+        ap50: c && mean(c.precision[0]),
+        ap75: c && mean(c.precision[T75]),
+        recall50: c && c.recall[0],
+        recall: c && mean(c.recall),
+      };
+    }),
   };
 }

@@ -1,7 +1,8 @@
-// Reading grounding data and COCO results files: what is accepted, and the messages for what is not.
+// Reading grounding data and COCO results files (results-file.ts): what is accepted, and the messages for what is not.
 import { EvalDataError } from '@webglip/core/errors.ts';
 import { describe, expect, it } from 'vitest';
-import { enginePrompt, listPromptOf, parseGroundingData, parsePredictions } from './grounding-data.ts';
+import { enginePrompt, listPromptOf, parseGroundingData } from './grounding-data.ts';
+import { knownIds, parseResults } from './results-file.ts';
 
 const valid = {
   images: [{ id: 1, file_name: 'images/000001.png', width: 320, height: 320, prompts: [
@@ -40,12 +41,15 @@ describe('grounding data', () => {
     const noList = parseGroundingData(bad((d) => { d.images[0].prompts.pop(); return d; }), 'val.json');
     expect(() => listPromptOf(noList.images[0])).toThrow(/has no "list" prompt/);
   });
+});
 
+describe('COCO results files', () => {
   it('reads COCO results and rejects unknown images, categories or malformed entries', () => {
-    const data = parseGroundingData(valid, 'val.json');
-    expect(parsePredictions([{ image_id: 1, category_id: 2, bbox: [0, 0, 5, 5], score: 0.3 }], 'p.json', data)).toEqual([{ image_id: 1, category_id: 2, bbox: [0, 0, 5, 5], score: 0.3 }]);
-    expect(() => parsePredictions({}, 'p.json', data)).toThrow(/expected a COCO results array/);
-    expect(() => parsePredictions([{ image_id: 1, category_id: 3, bbox: [0, 0, 5, 5], score: 1 }], 'p.json', data)).toThrow(/category_id 3/);
-    expect(() => parsePredictions([{ image_id: 1, category_id: 1, bbox: [0, 0, 5], score: 1 }], 'p.json', data)).toThrow(/needs bbox/);
+    const check = knownIds(new Set([1]), new Set([1, 2]));
+    expect(parseResults([{ image_id: 1, category_id: 2, bbox: [0, 0, 5, 5], score: 0.3 }], 'p.json', check)).toEqual([{ image_id: 1, category_id: 2, bbox: [0, 0, 5, 5], score: 0.3 }]);
+    expect(() => parseResults({}, 'p.json', check)).toThrow(/expected a COCO results array/);
+    expect(() => parseResults([{ image_id: 1, category_id: 3, bbox: [0, 0, 5, 5], score: 1 }], 'p.json', check)).toThrow(/p\.json\[0\]: category_id 3/);
+    expect(() => parseResults([{ image_id: 2, category_id: 1, bbox: [0, 0, 5, 5], score: 1 }], 'p.json', check)).toThrow(/image_id 2 is not an image/);
+    expect(() => parseResults([null, { image_id: 1, category_id: 1, bbox: [0, 0, 5], score: 1 }], 'p.json', check)).toThrow(/p\.json\[0\] needs bbox/);
   });
 });

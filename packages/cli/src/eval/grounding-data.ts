@@ -2,6 +2,7 @@
 // annotations and categories, plus per-image prompts whose phrases carry a char span and a
 // category) — and the COCO results files it scores. Detections are mapped to categories through
 // the phrase they ground: a detection's charSpan names the phrase, the phrase names the category.
+// COCO results files are read by results-file.ts.
 import { EvalDataError } from '@webglip/core/errors.ts';
 import type { Detection } from '@webglip/core/detector.ts';
 import type { Prompt } from '@webglip/core/text/prompt.ts';
@@ -100,18 +101,5 @@ export function detectionsToResults(imageId: number, prompt: GroundingPrompt, de
     if (!phrase) throw new EvalDataError(`image ${imageId}: a detection grounds [${d.charSpan.join(', ')}) "${d.phrase}", which is not a phrase of the prompt "${prompt.caption}"`);
     const [x0, y0, x1, y1] = d.box;
     return { image_id: imageId, category_id: phrase.category_id, bbox: [x0, y0, x1 - x0 + 1, y1 - y0 + 1], score: d.score };
-  });
-}
-
-/** Reads a COCO results file (`[{image_id, category_id, bbox, score}]`). */
-export function parsePredictions(json: unknown, source: string, data: GroundingData): DetectionResult[] {
-  if (!Array.isArray(json)) throw new EvalDataError(`${source}: expected a COCO results array [{image_id, category_id, bbox, score}]`);
-  const imageIds = new Set(data.images.map((i) => i.id));
-  const categoryIds = new Set(data.categories.map((c) => c.id));
-  return json.map((r, i): DetectionResult => {
-    if (!isObject(r) || !isBox(r.bbox) || typeof r.score !== 'number' || !Number.isFinite(r.score)) throw new EvalDataError(`${source}[${i}] needs bbox [x, y, w, h] and a numeric score`);
-    if (!imageIds.has(r.image_id as number)) throw new EvalDataError(`${source}[${i}]: image_id ${String(r.image_id)} is not an image of the data set`);
-    if (!categoryIds.has(r.category_id as number)) throw new EvalDataError(`${source}[${i}]: category_id ${String(r.category_id)} is not a category of the data set`);
-    return { image_id: r.image_id as number, category_id: r.category_id as number, bbox: r.bbox, score: r.score };
   });
 }
