@@ -22,6 +22,7 @@ const PACKAGE_DEPS: Record<string, string[]> = {
 const CORE_LAYERS: Record<string, number> = {
   'errors.ts': 0,
   'config.ts': 0,
+  'call-queue.ts': 0,
   runtime: 1,
   weights: 2,
   text: 2,
@@ -34,6 +35,7 @@ const CORE_LAYERS: Record<string, number> = {
   '(engine)': 6,
   worker: 7,
   testing: 8,
+  'index.ts': 9,
 };
 
 const packageOf = (file: string): string | null => /^(?:packages\/([^/]+)|(shaders))\//.exec(file)?.slice(1).find(Boolean) ?? null;
@@ -52,6 +54,7 @@ const isTest = (file: string) => /\.(test|check)\.ts$/.test(file);
 describe('the import graph', () => {
   it('is read from the sources (sanity: the detector imports the forward pass, strings and comments are not imports)', () => {
     expect(graph.get('packages/core/src/detector.ts')).toContain('packages/core/src/model/forward-pass.ts');
+    expect(graph.get('packages/core/src/kernels/nms.ts')).toContain('shaders/nms.wgsl'); // through @webglip/shaders' exports
     expect(importSpecifiers("// import x from './a.ts'\nconst s = \"import y from './b.ts'\";\nimport z from './c.ts';")).toEqual(['./c.ts']);
     expect(graph.size).toBeGreaterThan(200);
   });

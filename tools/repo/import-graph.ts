@@ -23,17 +23,18 @@ export function importSpecifiers(source: string): string[] {
   return ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName.split('?')[0]);
 }
 
-/** Resolves `@webglip/<pkg>[/<sub>]` through the package's `exports` map (`"./*"` patterns included). */
+/** Resolves `@webglip/<pkg>[/<sub>]` (packages/<pkg>, or shaders/ for @webglip/shaders) through the package's `exports` map (`*` patterns included). */
 function resolveWorkspace(root: string, specifier: string): string | null {
   const m = /^@webglip\/([^/]+)(\/.*)?$/.exec(specifier);
   if (m === null) return null;
-  const pkgDir = join(root, 'packages', m[1]);
+  const pkgDir = m[1] === 'shaders' ? join(root, 'shaders') : join(root, 'packages', m[1]);
   const exports = (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports?: Record<string, string> }).exports ?? {};
   const sub = `.${m[2] ?? ''}`;
   if (exports[sub] !== undefined) return resolve(pkgDir, exports[sub]);
   for (const [pattern, target] of Object.entries(exports)) {
-    if (!pattern.endsWith('*') || !sub.startsWith(pattern.slice(0, -1))) continue;
-    return resolve(pkgDir, target.replace('*', sub.slice(pattern.length - 1)));
+    const [before, after] = pattern.split('*');
+    if (after === undefined || !sub.startsWith(before) || !sub.endsWith(after) || sub.length < before.length + after.length) continue;
+    return resolve(pkgDir, target.replace('*', sub.slice(before.length, sub.length - after.length)));
   }
   throw new Error(`${specifier}: not exported by packages/${m[1]}/package.json`);
 }
@@ -45,7 +46,7 @@ export function importGraph(root: string, files: string[]): Map<string, string[]
     const targets: string[] = [];
     for (const specifier of importSpecifiers(readFileSync(file, 'utf8'))) {
       const target = specifier.startsWith('.') ? resolve(dirname(file), specifier) : resolveWorkspace(root, specifier);
-      if (target !== null && target.endsWith('.ts') && existsSync(target)) targets.push(relative(root, target));
+      if (target !== null && /\.(ts|wgsl)$/.test(target) && existsSync(target)) targets.push(relative(root, target));
     }
     graph.set(relative(root, file), targets);
   }
