@@ -7,17 +7,16 @@
 // Not a test and not part of `pnpm bench` (it is its own entry point):
 //   pnpm tsx tools/bench/chunked-prompts.ts [--backend webgpu|cpu] [--runs N] [--short-side S] [--lvis-names N]
 import { parseArgs } from 'node:util';
-import type { ChunkedDetectResult } from '@webglip/core/chunked-detect.ts';
-import type { GlipDetector as Detector } from '@webglip/core/detector.ts';
-import type { BackendKind } from '@webglip/core/runtime/device.ts';
-import type { Prompt } from '@webglip/core/text/prompt.ts';
+import type { ChunkedDetectResult } from '@webglip/core/engine';
+import type { GlipDetector as Detector } from '@webglip/core/engine';
+import type { BackendKind } from '@webglip/core/engine';
+import type { Prompt } from '@webglip/core/engine';
 
 await import('@webglip/core/node-gpu');
-await import('@webglip/core/runtime/node-wgsl.ts');
-await import('@webglip/core/text/node-wasm-loader.ts');
-const { detectChunked } = await import('@webglip/core/chunked-detect.ts');
-const { GlipDetector } = await import('@webglip/core/detector.ts');
-const { categoryQuery } = await import('@webglip/core/text/category-query.ts');
+await import('@webglip/core/node-hooks'); // `?raw` shader imports and tokenizers-wasm's `.wasm` import, before anything links them
+const { detectChunked } = await import('@webglip/core/engine');
+const { GlipDetector } = await import('@webglip/core/engine');
+const { categoryQuery } = await import('@webglip/core/engine');
 const { freshBackend, timed } = await import('./gpu.ts');
 const { smallModel } = await import('./models.ts');
 const { percentile, round } = await import('./stats.ts');

@@ -4,12 +4,12 @@
 // per-stage profile and an op profile per stage, peak memory, and tensors / GPU bytes alive before
 // and after many runs.
 import * as tf from '@tensorflow/tfjs';
-import { GlipDetector, IMAGE_CACHE_SIZE, PROMPT_CACHE_SIZE } from '@webglip/core/detector.ts';
-import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
-import type { BackendKind } from '@webglip/core/runtime/device.ts';
-import { encodePrompt } from '@webglip/core/text/encode-prompt.ts';
+import { GlipDetector, IMAGE_CACHE_SIZE, PROMPT_CACHE_SIZE } from '@webglip/core/engine';
+import { setFusedKernels } from '@webglip/core/engine';
+import type { BackendKind } from '@webglip/core/engine';
+import { encodePrompt } from '@webglip/core/engine';
 import type { MemoryFigures } from './gpu.ts';
-import { tfjsPipelineCount } from '@webglip/core/runtime/compile-only.ts';
+import { tfjsPipelineCount } from '@webglip/core/engine';
 import { freshBackend, memoryFigures, settle, timed } from './gpu.ts';
 import type { BenchModel } from './models.ts';
 import type { StageOps } from './op-profile.ts';

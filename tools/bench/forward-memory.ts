@@ -12,15 +12,15 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 await import('@webglip/core/node-gpu');
-await import('@webglip/core/text/node-wasm-loader.ts');
+await import('@webglip/core/node-hooks');
 const tf = await import('@tensorflow/tfjs');
-const { glipTConfig } = await import('@webglip/core/config.ts');
-const { headOutputs, imageFeatures, languageFeatures } = await import('@webglip/core/model/forward-pass.ts');
-const { runSteps } = await import('@webglip/core/model/forward-steps.ts');
-const { createBackend } = await import('@webglip/core/runtime/device.ts');
-const { watchPeakTensorBytes } = await import('@webglip/core/runtime/tfjs-internals.ts');
-const { FIXTURES_DIR } = await import('@webglip/core/testing/fixtures.ts');
-const { WeightMap } = await import('@webglip/core/weights/weight-map.ts');
+const { glipTConfig } = await import('@webglip/core/engine');
+const { headOutputs, imageFeatures, languageFeatures } = await import('@webglip/core/engine');
+const { runSteps } = await import('@webglip/core/engine');
+const { createBackend } = await import('@webglip/core/engine');
+const { watchPeakTensorBytes } = await import('@webglip/core/engine');
+const { FIXTURES_DIR } = await import('@webglip/core/testing');
+const { WeightMap } = await import('@webglip/core/engine');
 
 const { values } = parseArgs({ args: process.argv.slice(2), options: { side: { type: 'string', default: '800' }, width: { type: 'string' }, 'prompt-tokens': { type: 'string', default: '12' } } });
 const side = Number(values.side);

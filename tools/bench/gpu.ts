@@ -1,9 +1,9 @@
 // GPU bookkeeping for the benchmarks: wait for queued work (so a wall time covers the GPU work it
 // launched), memory figures, and a fresh WebGPU backend per measured mode.
 import * as tf from '@tensorflow/tfjs';
-import type { BackendKind, GpuCapabilities } from '@webglip/core/runtime/device.ts';
-import { createBackend } from '@webglip/core/runtime/device.ts';
-import { gpuWorkDone } from '@webglip/core/runtime/tfjs-internals.ts';
+import type { BackendKind, GpuCapabilities } from '@webglip/core/engine';
+import { createBackend } from '@webglip/core/engine';
+import { gpuWorkDone } from '@webglip/core/engine';
 
 export interface MemoryFigures {
   /** Tensors tfjs tracks. */

@@ -3,18 +3,18 @@
 // share of a tfjs matmul peak measured here too; how much of the GLIP-T-width references' time their
 // matmuls alone take; and the peak memory of one fusion layer both ways.
 import * as tf from '@tensorflow/tfjs';
-import { biAttention, biAttentionReference } from '@webglip/core/kernels/bi-attention.ts';
-import { conv2dBias, conv2dBiasReference } from '@webglip/core/kernels/conv2d.ts';
-import { modulatedDeformConv3x3, modulatedDeformConv3x3F16, modulatedDeformConv3x3Reference, tapMajorFilter, tapMajorPairs } from '@webglip/core/kernels/deform-conv.ts';
-import { setFusedKernels } from '@webglip/core/kernels/fused-switch.ts';
-import { packF16Pairs } from '@webglip/core/kernels/f16-pairs.ts';
-import { groupNorm, groupNormReference } from '@webglip/core/kernels/group-norm.ts';
-import { layerNorm, layerNormReference } from '@webglip/core/kernels/layer-norm.ts';
-import { linearF16 } from '@webglip/core/kernels/linear-f16.ts';
-import { tokenLinear, tokenLinearF16, tokenLinearReference } from '@webglip/core/kernels/token-linear.ts';
-import { windowAttention, windowAttentionReference } from '@webglip/core/kernels/window-attention.ts';
-import { vlFuse } from '@webglip/core/model/fusion.ts';
-import { WeightMap } from '@webglip/core/weights/weight-map.ts';
+import { biAttention, biAttentionReference } from '@webglip/core/engine';
+import { conv2dBias, conv2dBiasReference } from '@webglip/core/engine';
+import { modulatedDeformConv3x3, modulatedDeformConv3x3F16, modulatedDeformConv3x3Reference, tapMajorFilter, tapMajorPairs } from '@webglip/core/engine';
+import { setFusedKernels } from '@webglip/core/engine';
+import { packF16Pairs } from '@webglip/core/engine';
+import { groupNorm, groupNormReference } from '@webglip/core/engine';
+import { layerNorm, layerNormReference } from '@webglip/core/engine';
+import { linearF16 } from '@webglip/core/engine';
+import { tokenLinear, tokenLinearF16, tokenLinearReference } from '@webglip/core/engine';
+import { windowAttention, windowAttentionReference } from '@webglip/core/engine';
+import { vlFuse } from '@webglip/core/engine';
+import { WeightMap } from '@webglip/core/engine';
 import { settle, timed } from './gpu.ts';
 import { randomParameter } from './random-weights.ts';
 import { percentile, round } from './stats.ts';

@@ -6,12 +6,12 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { loadCheckpointWeights, loadModelFolder } from '@webglip/convert/node.ts';
-import type { GlipConfig } from '@webglip/core/config.ts';
-import { glipTConfig } from '@webglip/core/config.ts';
-import type { PixelImage } from '@webglip/core/image/preprocess.ts';
-import { CASE_A_DIR, FIXTURES_DIR, REPO_ROOT, caseConfig } from '@webglip/core/testing/fixtures.ts';
-import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
-import { WeightMap } from '@webglip/core/weights/weight-map.ts';
+import type { GlipConfig } from '@webglip/core/engine';
+import { glipTConfig } from '@webglip/core/engine';
+import type { PixelImage } from '@webglip/core/engine';
+import { CASE_A_DIR, FIXTURES_DIR, REPO_ROOT, caseConfig } from '@webglip/core/testing';
+import { BertTokenizer } from '@webglip/core/engine';
+import { WeightMap } from '@webglip/core/engine';
 import { randomParameter } from './random-weights.ts';
 
 export interface BenchModel {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useBackend } from '@webglip/core/testing/backends.ts';
-import { layerNorm } from '@webglip/core/kernels/layer-norm.ts';
-import { activeWebGpuDevice } from '@webglip/core/runtime/tfjs-internals.ts';
+import { useBackend } from '@webglip/core/testing';
+import { layerNorm } from '@webglip/core/engine';
+import { activeWebGpuDevice } from '@webglip/core/engine';
 import type { StageOps } from './op-profile.ts';
 import { opProfilingStage } from './op-profile.ts';
 

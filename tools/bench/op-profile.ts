@@ -5,7 +5,7 @@
 // queries only the op counts remain. Every timed kernel is submitted and resolved on its own, so this
 // run is slower than an untimed one; its wall times are not reported.
 import * as tf from '@tensorflow/tfjs';
-import { activeWebGpuDevice } from '@webglip/core/runtime/tfjs-internals.ts';
+import { activeWebGpuDevice } from '@webglip/core/engine';
 import type { StageWrapper } from './staged-inference.ts';
 import { round } from './stats.ts';
 

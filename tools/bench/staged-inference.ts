@@ -3,10 +3,10 @@
 // post-processing. The waits cost a little; end-to-end figures come from GlipDetector itself
 // (end-to-end.ts). Stage names are the bench's: the pass's, with BERT's layers as one `bert` stage.
 import * as tf from '@tensorflow/tfjs';
-import type { PixelImage } from '@webglip/core/image/preprocess.ts';
-import { decodeDetections, type GlipModel, headOutputs, imageFeatures, languageFeatures } from '@webglip/core/model/forward-pass.ts';
-import { runStaged, type Stage } from '@webglip/core/model/forward-steps.ts';
-import type { EncodedPrompt } from '@webglip/core/text/encode-prompt.ts';
+import type { PixelImage } from '@webglip/core/engine';
+import { decodeDetections, type GlipModel, headOutputs, imageFeatures, languageFeatures } from '@webglip/core/engine';
+import { runStaged, type Stage } from '@webglip/core/engine';
+import type { EncodedPrompt } from '@webglip/core/engine';
 import { settle } from './gpu.ts';
 
 export interface StagedInput {

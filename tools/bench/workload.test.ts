@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BERT_TOKENIZER_JSON } from '@webglip/core/testing/test-tokenizer.ts';
-import { encodePrompt } from '@webglip/core/text/encode-prompt.ts';
-import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
+import { BERT_TOKENIZER_JSON } from '@webglip/core/testing';
+import { encodePrompt } from '@webglip/core/engine';
+import { BertTokenizer } from '@webglip/core/engine';
 import { distinctImage, distinctPrompt } from './workload.ts';
 
 describe('benchmark workload', () => {

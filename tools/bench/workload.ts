@@ -1,8 +1,8 @@
 // Inputs that defeat the detector's caches on purpose: every prompt a distinct three-category list of
 // the same token count, every image the model's image with one pixel changed (a new content hash).
-import type { PixelImage } from '@webglip/core/image/preprocess.ts';
-import type { Prompt } from '@webglip/core/text/prompt.ts';
-import { categoryPrompt } from '@webglip/core/text/prompt.ts';
+import type { PixelImage } from '@webglip/core/engine';
+import type { Prompt } from '@webglip/core/engine';
+import { categoryPrompt } from '@webglip/core/engine';
 
 const COLORS = ['red', 'blue', 'green', 'yellow', 'purple', 'orange', 'black', 'white', 'pink', 'brown'];
 const SHAPES = ['circle', 'square', 'triangle', 'star', 'ring', 'cross'];

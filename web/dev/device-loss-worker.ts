@@ -4,7 +4,7 @@
 // right after the n-th GPU queue submission from then on — in the middle of whatever the engine is
 // computing — and answers `{ type: 'destroyed', devices }`. `{ type: 'count-devices' }` is answered
 // with `{ type: 'devices', devices }`: how many GPUDevices the worker has created so far.
-import '@webglip/core/worker/worker.ts';
+import '@webglip/core/worker';
 
 export type FaultRequest = { type: 'destroy-after-submits'; submits: number } | { type: 'count-devices' };
 export type FaultReport = { type: 'armed' } | { type: 'destroyed'; devices: number } | { type: 'devices'; devices: number };

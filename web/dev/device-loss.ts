@@ -1,10 +1,10 @@
 // Browser side of e2e/device-loss.spec.ts: a GlipClient whose worker is the real engine worker plus
 // the fault injector of device-loss-worker.ts. `deviceLoss(model)` loads the model, detects once,
 // has the worker destroy its GPUDevice in the middle of the next detect, and detects once more.
-import { DeviceLostError, GlipError } from '@webglip/core/errors.ts';
-import { CACHE_NAME } from '@webglip/core/weights/shard-cache.ts';
-import { GlipClient } from '@webglip/core/worker/client.ts';
-import type { Detection, EngineInfo } from '@webglip/core/worker/protocol.ts';
+import { DeviceLostError, GlipError } from '@webglip/core/client';
+import { CACHE_NAME } from '@webglip/core/client';
+import { GlipClient } from '@webglip/core/client';
+import type { Detection, EngineInfo } from '@webglip/core/client';
 import type { FaultReport, FaultRequest } from './device-loss-worker.ts';
 
 export interface DeviceLossReport {

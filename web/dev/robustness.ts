@@ -1,9 +1,9 @@
 // Browser side of e2e/robustness.spec.ts: the image entry points as the engine uses them in a page
 // (createImageBitmap with EXIF orientation and resize on decode; canvases and video frames), and a
 // typed error thrown in the engine worker as the page receives it.
-import { GlipError, TokenizerError } from '@webglip/core/errors.ts';
-import { decodeImage, pixelsFromSource } from '@webglip/core/image/decode.ts';
-import { GlipClient } from '@webglip/core/worker/client.ts';
+import { GlipError, TokenizerError } from '@webglip/core/client';
+import { decodeImage, pixelsFromSource } from '@webglip/core/client';
+import { GlipClient } from '@webglip/core/client';
 
 /** What a check returns to the spec: the size, a few pixels, or the typed error. */
 export interface InputReport {

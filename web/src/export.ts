@@ -1,6 +1,6 @@
 // Getting results out of the demo: the detections as the engine returns them (JSON), as a COCO
 // results file, the annotated image as PNG, and the JSON on the clipboard.
-import type { Detection } from '@webglip/core/worker/protocol.ts';
+import type { Detection } from '@webglip/core/client';
 import type { PhraseChip } from '@webglip/widget/phrases.ts';
 
 /** One entry of a COCO results file (what pycocotools' `loadRes` reads), plus the phrase it grounds. */

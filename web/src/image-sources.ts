@@ -1,7 +1,7 @@
 // Every way the demo takes a still image — file picker, drag and drop, paste — delivered
 // as one ImageBitmap to a single callback. Decoding goes through the engine's decoder: EXIF
 // orientation honoured, huge images downscaled, unreadable files reported in words.
-import { decodeImage, type DecodedImage } from '@webglip/core/image/decode.ts';
+import { decodeImage, type DecodedImage } from '@webglip/core/client';
 
 function toBitmap(pixels: DecodedImage): Promise<ImageBitmap> {
   return createImageBitmap(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height));

@@ -1,8 +1,8 @@
 // The demo page: loads the shipped model in the engine worker, takes an image and a prompt, draws
 // the detections in each phrase's colour. The threshold slider only re-filters the last result.
 // State is published on `window.__webglip` for the end-to-end tests.
-import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import { DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/worker/protocol.ts';
+import { GlipClient, type ImageHandle } from '@webglip/core/client';
+import { DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/client';
 import type { DrawnLabel } from '@webglip/widget/overlay.ts';
 import { LiveCamera, type LiveStats } from './camera.ts';
 import { enableExports, watchExports, type ExportButtons } from './export.ts';

@@ -1,9 +1,9 @@
 // Models other than the shipped one: a folder picked on this computer, or an official checkpoint
 // converted in the page by @webglip/convert. Both become in-memory folder files for the engine.
 import { blobSource, convertCheckpoint, memorySink } from '@webglip/convert';
-import { bertConfigFromHf } from '@webglip/core/config.ts';
-import { ConfigError } from '@webglip/core/errors.ts';
-import type { ModelFileBytes } from '@webglip/core/worker/protocol.ts';
+import { bertConfigFromHf } from '@webglip/core/client';
+import { ConfigError } from '@webglip/core/client';
+import type { ModelFileBytes } from '@webglip/core/client';
 
 /** The files of a picked folder (`<input webkitdirectory>`), by name within the folder. */
 export async function folderFiles(files: FileList): Promise<ModelFileBytes> {

@@ -3,7 +3,7 @@
 // focusing a chip highlights that phrase's boxes, clicking it switches them off and on; hovering or
 // focusing a row of the list highlights that one box. Drawing is the widget's overlay (labels placed
 // inside the canvas without overlaps by core's render/label-layout.ts).
-import type { Detection } from '@webglip/core/worker/protocol.ts';
+import type { Detection } from '@webglip/core/client';
 import { drawDetections, type DrawnLabel } from '@webglip/widget/overlay.ts';
 import { colorOf, phraseChips, phraseKey, promptChips, type PhraseChip } from '@webglip/widget/phrases.ts';
 

@@ -2,7 +2,7 @@
 // first run compiles every pipeline), first and steady inference, and the engine's per-stage times.
 // A stage reads "cached" only when the engine's cache served it in that detection (DetectTimings.cached,
 // by its counters); the backbone run the demo starts when an image is set is shown with that run's time.
-import type { DetectTimings, EngineInfo } from '@webglip/core/worker/protocol.ts';
+import type { DetectTimings, EngineInfo } from '@webglip/core/client';
 
 export class TimingsPanel {
   private info: EngineInfo | null = null;

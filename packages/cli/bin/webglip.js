@@ -8,6 +8,5 @@ import { register } from 'tsx/esm/api';
 // in a headless shell; the adapter is chosen by VK_ICD_FILENAMES anyway (runtime/node-gpu.ts).
 process.env.NODEVICE_SELECT ??= '1';
 register();
-await import('@webglip/core/runtime/node-wgsl.ts'); // `?raw` shader imports, before anything links them
-await import('@webglip/core/text/node-wasm-loader.ts'); // tokenizers-wasm's `.wasm` ES-module import
+await import('@webglip/core/node-hooks'); // `?raw` shader imports and tokenizers-wasm's `.wasm` import, before anything links them
 await import('../src/main.ts');

@@ -2,7 +2,7 @@
 // a `UsageError` (which option, which value, what is accepted) instead of a bare usage dump.
 import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
-import { GlipError } from '@webglip/core/errors.ts';
+import { GlipError } from '@webglip/core/engine';
 
 /** A command line that cannot be run as written: an unknown or missing option, or a value out of range. */
 export class UsageError extends GlipError {

@@ -1,8 +1,8 @@
 // `--backend`: `auto` (the default) takes the first of webgpu → wasm → cpu that works and says when it
 // fell back; a backend named explicitly is that backend or a BackendUnavailableError, never a fallback.
-import { GlipError } from '@webglip/core/errors.ts';
-import type { BackendKind, BackendSelection } from '@webglip/core/runtime/device.ts';
-import { createBackend } from '@webglip/core/runtime/device.ts';
+import { GlipError } from '@webglip/core/engine';
+import type { BackendKind, BackendSelection } from '@webglip/core/engine';
+import { createBackend } from '@webglip/core/engine';
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];

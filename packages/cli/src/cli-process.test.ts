@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@webglip/core/testing/fixtures.ts';
+import { REPO_ROOT } from '@webglip/core/testing';
 
 const BIN = resolve(REPO_ROOT, 'packages/cli/bin/webglip.js');
 const DETECT = ['detect', '--model', 'models/glip-nano', '--image', 'web/public/examples/scene.png', '--prompt', 'green hexagon', '--max-size', '64', '--threshold', '0.1'];

@@ -2,8 +2,8 @@
 // Ids come from a COCO annotation file (images by file_name, categories by name = phrase), or without
 // one from the file names (COCO's own `000000397133.jpg` → 397133) and the phrases' 1-based order in the prompt.
 import { basename, extname } from 'node:path';
-import type { Detection } from '@webglip/core/detector.ts';
-import { GlipError } from '@webglip/core/errors.ts';
+import type { Detection } from '@webglip/core/engine';
+import { GlipError } from '@webglip/core/engine';
 import type { DetectionResult } from './eval/coco-eval.ts';
 
 /** An image or a phrase that has no COCO id (not in the annotation file, or a file name without a number). */

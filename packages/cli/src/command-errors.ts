@@ -1,6 +1,6 @@
 // How a command reports a failure on stderr: one line naming what was wrong, and its exit code
 // (2: the command line, 1: the inputs or the run). Node's file errors are reworded (no raw errno).
-import { GlipError } from '@webglip/core/errors.ts';
+import { GlipError } from '@webglip/core/engine';
 import { UsageError } from './args.ts';
 
 interface SystemError extends Error {

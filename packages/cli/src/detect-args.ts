@@ -1,5 +1,5 @@
 // `webglip detect`'s command line: its options, their defaults and checks; each mistake a named UsageError.
-import { DEFAULT_THRESHOLD } from '@webglip/core/detector.ts';
+import { DEFAULT_THRESHOLD } from '@webglip/core/engine';
 import { numberIn, oneOf, parseCommandArgs, required, UsageError } from './args.ts';
 import type { BackendChoice } from './backend-choice.ts';
 import { BACKEND_CHOICES } from './backend-choice.ts';

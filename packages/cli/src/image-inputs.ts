@@ -2,7 +2,7 @@
 // not its subfolders) or a glob (`'shots/**/*.png'`, quoted so that the shell leaves it alone).
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { ImageInputError } from '@webglip/core/errors.ts';
+import { ImageInputError } from '@webglip/core/engine';
 import { expandGlob, isGlob } from './glob.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);

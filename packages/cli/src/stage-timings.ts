@@ -1,6 +1,6 @@
 // The stage times of one `detect` for stderr, truthful about caches: the detector reports 0 ms for a
 // stage a cache served, so whether a stage ran is read from its counters, and a cached stage says so.
-import type { DetectorCounters } from '@webglip/core/detector.ts';
+import type { DetectorCounters } from '@webglip/core/engine';
 
 const STAGE_COUNTERS: Record<string, keyof DetectorCounters> = { text: 'textRuns', backbone: 'backboneRuns', head: 'detectRuns' };
 

@@ -1,9 +1,9 @@
 // BERT dims for a checkpoint: GLIP hard-codes bert-base-uncased, so they are not in the YAML. Sizes are
 // read off the weight shapes; the head count cannot be, so it comes from --bert-config, or is 12 for
 // hidden size 768 (bert-base), else a typed error.
-import type { BertConfig } from '@webglip/core/config.ts';
-import { bertBaseUncased } from '@webglip/core/config.ts';
-import { ConfigError } from '@webglip/core/errors.ts';
+import type { BertConfig } from '@webglip/core/engine';
+import { bertBaseUncased } from '@webglip/core/engine';
+import { ConfigError } from '@webglip/core/engine';
 
 const EMB = 'language_backbone.body.model.embeddings';
 const LAYER = /^language_backbone\.body\.model\.encoder\.layer\.(\d+)\./;

@@ -1,8 +1,8 @@
 // Fuzzing the checkpoint reader (zip + whitelisted pickle, and .safetensors) with mutated valid files:
 // it never hangs, never executes or resolves a global outside its whitelist, never allocates what a
 // corrupt file declares, and fails only with our typed errors.
-import { CheckpointFormatError, GlipError, UnsafePickleError } from '@webglip/core/errors.ts';
-import { fuzzParameters, mutationsOf, onlyTypedErrors } from '@webglip/core/testing/fuzz.ts';
+import { CheckpointFormatError, GlipError, UnsafePickleError } from '@webglip/core/engine';
+import { fuzzParameters, mutationsOf, onlyTypedErrors } from '@webglip/core/testing';
 import fc from 'fast-check';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';

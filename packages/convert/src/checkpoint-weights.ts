@@ -1,9 +1,9 @@
 // A checkpoint's tensors as a WeightMap on the active tfjs backend (float → f32, int → int32),
 // named as the model code expects: official names with `module.` stripped.
-import { CheckpointFormatError } from '@webglip/core/errors.ts';
-import type { SafetensorsDtype } from '@webglip/core/weights/safetensors.ts';
-import { decodeTensor } from '@webglip/core/weights/safetensors.ts';
-import { WeightMap } from '@webglip/core/weights/weight-map.ts';
+import { CheckpointFormatError } from '@webglip/core/engine';
+import type { SafetensorsDtype } from '@webglip/core/engine';
+import { decodeTensor } from '@webglip/core/engine';
+import { WeightMap } from '@webglip/core/engine';
 import * as tf from '@tensorflow/tfjs';
 import type { StoredTensor } from './stored-tensor.ts';
 import type { Checkpoint } from './torch-checkpoint.ts';

@@ -1,7 +1,7 @@
-import { configFromOfficialYaml } from '@webglip/core/config.ts';
-import { CheckpointMismatchError, ConfigError, UnsafePickleError } from '@webglip/core/errors.ts';
-import { CASE_A_DIR } from '@webglip/core/testing/fixtures.ts';
-import { parseManifest } from '@webglip/core/weights/manifest.ts';
+import { configFromOfficialYaml } from '@webglip/core/engine';
+import { CheckpointMismatchError, ConfigError, UnsafePickleError } from '@webglip/core/engine';
+import { CASE_A_DIR } from '@webglip/core/testing';
+import { parseManifest } from '@webglip/core/engine';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,10 @@ describe('BERT dims', () => {
   });
 });
 
+const CORE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../core');
+/** Core's entry points (package.json `exports`): the converter imports core through them. */
+const CORE_EXPORTS = (JSON.parse(readFileSync(resolve(CORE_DIR, 'package.json'), 'utf8')) as { exports: Record<string, string> }).exports;
+
 describe('browser safety', () => {
   it('the library entry reaches no node: module', () => {
     const seen = new Set<string>();
@@ -86,7 +90,7 @@ describe('browser safety', () => {
         const spec = m[1];
         expect(spec.startsWith('node:'), `${file} imports ${spec}`).toBe(false);
         if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
-        else if (spec.startsWith('@webglip/core/')) visit(resolve(dirname(fileURLToPath(import.meta.url)), '../../core/src', spec.slice('@webglip/core/'.length)));
+        else if (spec.startsWith('@webglip/core/')) visit(resolve(CORE_DIR, CORE_EXPORTS[`.${spec.slice('@webglip/core'.length)}`]));
       }
     };
     visit(fileURLToPath(new URL('./index.ts', import.meta.url)));

@@ -1,14 +1,14 @@
 // The conversion itself, independent of where bytes come from or go to (browser File → memory/OPFS,
 // or Node file → folder): read the checkpoint's header, check it against the config, then stream the
 // tensors into safetensors shards, one shard in memory at a time, and describe them in manifest.json.
-import type { BertConfig, GlipConfig } from '@webglip/core/config.ts';
-import { configFromOfficialYaml, glipTConfig } from '@webglip/core/config.ts';
-import { CheckpointFormatError } from '@webglip/core/errors.ts';
-import { expectedTensors } from '@webglip/core/weights/expected-keys.ts';
-import type { ShardInfo, WeightsDtype, WeightsManifest } from '@webglip/core/weights/manifest.ts';
-import { sha256Hex } from '@webglip/core/weights/manifest.ts';
-import type { SafetensorsDtype } from '@webglip/core/weights/safetensors.ts';
-import { layoutSafetensors } from '@webglip/core/weights/safetensors-writer.ts';
+import type { BertConfig, GlipConfig } from '@webglip/core/engine';
+import { configFromOfficialYaml, glipTConfig } from '@webglip/core/engine';
+import { CheckpointFormatError } from '@webglip/core/engine';
+import { expectedTensors } from '@webglip/core/engine';
+import type { ShardInfo, WeightsDtype, WeightsManifest } from '@webglip/core/engine';
+import { sha256Hex } from '@webglip/core/engine';
+import type { SafetensorsDtype } from '@webglip/core/engine';
+import { layoutSafetensors } from '@webglip/core/engine';
 import { resolveBertConfig, unknownHeadsError } from './bert-dims.ts';
 import type { ByteSource } from './byte-source.ts';
 import { stripModulePrefix } from './checkpoint-weights.ts';

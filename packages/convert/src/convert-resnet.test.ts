@@ -2,16 +2,16 @@
 // (model.pth made by the official resnet.py / fpn.py) joined with case-a's official text and head
 // tensors (same FPN width, 64), written back in torch.save's layout.
 import * as tf from '@tensorflow/tfjs';
-import { configFromOfficialYaml } from '@webglip/core/config.ts';
-import { CheckpointMismatchError } from '@webglip/core/errors.ts';
-import { visualBackbone } from '@webglip/core/model/forward-pass.ts';
-import { runSteps } from '@webglip/core/model/forward-steps.ts';
-import { TEST_BACKENDS, useBackend } from '@webglip/core/testing/backends.ts';
-import { CASE_A_DIR, CASE_RESNET_DIR, caseTensors } from '@webglip/core/testing/fixtures.ts';
-import { compareWithFixture, fixtureTensor } from '@webglip/core/testing/stage-compare.ts';
-import { expectedTensors } from '@webglip/core/weights/expected-keys.ts';
-import { SafetensorsFile } from '@webglip/core/weights/safetensors.ts';
-import { WeightMap } from '@webglip/core/weights/weight-map.ts';
+import { configFromOfficialYaml } from '@webglip/core/engine';
+import { CheckpointMismatchError } from '@webglip/core/engine';
+import { visualBackbone } from '@webglip/core/engine';
+import { runSteps } from '@webglip/core/engine';
+import { TEST_BACKENDS, useBackend } from '@webglip/core/testing';
+import { CASE_A_DIR, CASE_RESNET_DIR, caseTensors } from '@webglip/core/testing';
+import { compareWithFixture, fixtureTensor } from '@webglip/core/testing';
+import { expectedTensors } from '@webglip/core/engine';
+import { SafetensorsFile } from '@webglip/core/engine';
+import { WeightMap } from '@webglip/core/engine';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { f16ToF32 } from '@webglip/core/weights/safetensors.ts';
+import { f16ToF32 } from '@webglip/core/engine';
 import { describe, expect, it } from 'vitest';
 import { f32ToF16 } from './float-encode.ts';
 

@@ -1,6 +1,6 @@
 // Float re-encoding for the output dtype: any float storage (F64/F32/F16/BF16) → F32 (exact except F64)
 // or → F16 with round-to-nearest-even.
-import { f16ToF32 } from '@webglip/core/weights/safetensors.ts';
+import { f16ToF32 } from '@webglip/core/engine';
 import type { StoredDtype } from './stored-tensor.ts';
 
 /** Little-endian bytes of a float tensor as float32 values. */

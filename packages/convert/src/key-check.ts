@@ -1,7 +1,7 @@
 // Checks a checkpoint's tensor names, shapes and kinds against what the config expects; lists every
 // missing, unexpected and mis-shaped tensor by name.
-import { CheckpointMismatchError } from '@webglip/core/errors.ts';
-import type { ExpectedTensor } from '@webglip/core/weights/expected-keys.ts';
+import { CheckpointMismatchError } from '@webglip/core/engine';
+import type { ExpectedTensor } from '@webglip/core/engine';
 import { isFloatDtype } from './stored-tensor.ts';
 import type { StoredDtype } from './stored-tensor.ts';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CASE_A_DIR } from '@webglip/core/testing/fixtures.ts';
+import { CASE_A_DIR } from '@webglip/core/testing';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpointWeights } from './node.ts';

@@ -2,8 +2,8 @@
 import { mkdtemp, open, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@webglip/core/errors.ts';
-import type { WeightMap } from '@webglip/core/weights/weight-map.ts';
+import { ConfigError } from '@webglip/core/engine';
+import type { WeightMap } from '@webglip/core/engine';
 import type { ByteSource } from './byte-source.ts';
 import { checkpointWeightMap } from './checkpoint-weights.ts';
 import type { ConvertOptions, ConvertReport } from './convert-checkpoint.ts';
@@ -77,4 +77,4 @@ export async function convertCheckpointFile(
   }
 }
 
-export { loadModelFolder } from '@webglip/core/weights/model-folder-node.ts';
+export { loadModelFolder } from '@webglip/core/node';

@@ -1,7 +1,7 @@
 // A restricted pickle interpreter: it understands the opcodes torch.save emits (protocol 2, plus the
 // few protocol 3/4 framing ones) and builds plain values. It never imports or calls anything: each
 // GLOBAL is looked up in a caller-provided whitelist, and an unknown one is an UnsafePickleError.
-import { CheckpointFormatError, UnsafePickleError } from '@webglip/core/errors.ts';
+import { CheckpointFormatError, UnsafePickleError } from '@webglip/core/engine';
 
 /** A value produced by the interpreter. Tuples and lists are arrays; dicts are Maps. */
 export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | Map<PyValue, PyValue> | PyObject;

@@ -1,6 +1,6 @@
 // One entry point for checkpoint input: a PyTorch zip (`.pth`) or `.safetensors`, told apart by
 // their first bytes.
-import { CheckpointFormatError } from '@webglip/core/errors.ts';
+import { CheckpointFormatError } from '@webglip/core/engine';
 import type { ByteSource } from './byte-source.ts';
 import { bytesSource } from './byte-source.ts';
 import { readSafetensorsCheckpoint } from './safetensors-checkpoint.ts';

@@ -1,6 +1,6 @@
 // `.safetensors` input: the same lazily-read Checkpoint as a `.pth`, from the file's JSON header.
-import { CheckpointFormatError, WeightsFormatError } from '@webglip/core/errors.ts';
-import { parseSafetensorsHeader } from '@webglip/core/weights/safetensors.ts';
+import { CheckpointFormatError, WeightsFormatError } from '@webglip/core/engine';
+import { parseSafetensorsHeader } from '@webglip/core/engine';
 import type { ByteSource } from './byte-source.ts';
 import type { StoredTensor } from './stored-tensor.ts';
 import type { Checkpoint } from './torch-checkpoint.ts';

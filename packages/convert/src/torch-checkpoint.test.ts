@@ -1,5 +1,5 @@
-import { CheckpointFormatError, UnsafePickleError } from '@webglip/core/errors.ts';
-import { CASE_A_DIR } from '@webglip/core/testing/fixtures.ts';
+import { CheckpointFormatError, UnsafePickleError } from '@webglip/core/engine';
+import { CASE_A_DIR } from '@webglip/core/testing';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

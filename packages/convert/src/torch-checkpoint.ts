@@ -1,7 +1,7 @@
 // Reads a PyTorch zip checkpoint (`<root>/data.pkl`, `<root>/data/<key>`, `<root>/version`) without
 // running it: the pickle is interpreted with a whitelist of the globals torch uses for tensors, and each
 // tensor's bytes are read from its storage on demand (strided views made contiguous).
-import { CheckpointFormatError } from '@webglip/core/errors.ts';
+import { CheckpointFormatError } from '@webglip/core/engine';
 import type { ByteSource } from './byte-source.ts';
 import { bytesSource } from './byte-source.ts';
 import type { PyCallable, PyObject, PyValue } from './pickle.ts';

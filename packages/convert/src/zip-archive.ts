@@ -1,7 +1,7 @@
 // Minimal ZIP reader over a ByteSource: parses the (zip64-aware) central directory, then reads
 // entries by range. torch.save writes STORED (uncompressed) entries, so tensor bytes are read in
 // place without loading the archive; a DEFLATE entry (some re-packers) is inflated whole via fflate.
-import { CheckpointFormatError } from '@webglip/core/errors.ts';
+import { CheckpointFormatError } from '@webglip/core/engine';
 import { inflateSync } from 'fflate';
 import type { ByteSource } from './byte-source.ts';
 

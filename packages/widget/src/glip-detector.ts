@@ -5,10 +5,10 @@
 // the weights; an image `src` is encoded once, and a (src, prompt) pair is detected once. Styles are
 // constructed stylesheets and nothing is evaluated, so it runs under a strict CSP (see
 // packages/widget/README.md).
-import { ImageInputError } from '@webglip/core/errors.ts';
-import { aboveThreshold, DEFAULT_THRESHOLD } from '@webglip/core/grounding-detector.ts';
-import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import { CANDIDATE_THRESHOLD, type Detection, type EngineInfo, type LoadProgress } from '@webglip/core/worker/protocol.ts';
+import { ImageInputError } from '@webglip/core/client';
+import { aboveThreshold, DEFAULT_THRESHOLD } from '@webglip/core/client';
+import { GlipClient, type ImageHandle } from '@webglip/core/client';
+import { CANDIDATE_THRESHOLD, type Detection, type EngineInfo, type LoadProgress } from '@webglip/core/client';
 import { loadStatus } from './load-progress.ts';
 import { drawDetections, type DrawnLabel } from './overlay.ts';
 import { colorOf, phraseChips, phraseKey, type PhraseChip } from './phrases.ts';

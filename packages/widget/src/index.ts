@@ -3,7 +3,7 @@
 import { GlipDetectorElement } from './glip-detector.ts';
 
 export { GlipDetectorElement };
-export type { Detection } from '@webglip/core/worker/protocol.ts';
+export type { Detection } from '@webglip/core/client';
 
 if (!customElements.get('glip-detector')) customElements.define('glip-detector', GlipDetectorElement);
 

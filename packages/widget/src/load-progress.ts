@@ -1,7 +1,7 @@
 // Loading progress in words and as a bar, from the engine's typed LoadProgress (manifest, shard
 // download with bytes, decode, pipeline compile, done): what the widget's status line shows while its
 // model loads, worded as the demo's status line.
-import type { LoadProgress } from '@webglip/core/worker/protocol.ts';
+import type { LoadProgress } from '@webglip/core/client';
 
 export interface LoadStatus {
   text: string;

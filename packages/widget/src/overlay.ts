@@ -3,8 +3,8 @@
 // never over another label) at a size that reads as ~13 CSS px however large the image is shown.
 // A highlighted set of boxes (a hovered chip or list row) is drawn on top with its labels first and
 // the rest faded; hidden boxes are not drawn.
-import type { Detection } from '@webglip/core/worker/protocol.ts';
-import { fitLabel, labelFontPx, layoutLabels, type LabelRect } from '@webglip/core/render/label-layout.ts';
+import type { Detection } from '@webglip/core/client';
+import { fitLabel, labelFontPx, layoutLabels, type LabelRect } from '@webglip/core/client';
 
 export interface OverlayOptions {
   color(d: Detection): string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrompt } from '@webglip/core/text/prompt.ts';
+import { parsePrompt } from '@webglip/core/client';
 import { colorOf, phraseChips, phraseKey, promptChips } from './phrases.ts';
 
 describe('promptChips', () => {

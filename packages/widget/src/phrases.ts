@@ -3,8 +3,8 @@
 // one, from the engine's own parser (core's `parsePrompt`) — never a parse of the page's own, so a
 // chip always stands for one phrase of the engine ("cat, dog" is two). Each gets a colour, shared by
 // its chip and its boxes, and a key by which a detection finds it.
-import { PHRASE_COLOURS } from '@webglip/core/render/palette.ts';
-import { parsePrompt } from '@webglip/core/text/prompt.ts';
+import { PHRASE_COLOURS } from '@webglip/core/client';
+import { parsePrompt } from '@webglip/core/client';
 
 export interface PhraseChip {
   text: string;

@@ -3,10 +3,10 @@
 // adapter. Options come from the URL query (JSON in `?options=`); the result lands in
 // `window.benchResult` (or `window.benchError`) for run-browser.ts to collect.
 import { checkpointWeightMap, readCheckpoint } from '@webglip/convert/index.ts';
-import { bertConfigFromHf, configFromOfficialYaml } from '@webglip/core/config.ts';
-import type { PixelImage } from '@webglip/core/image/preprocess.ts';
-import { paddedSize, resizedSize } from '@webglip/core/image/target-size.ts';
-import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
+import { bertConfigFromHf, configFromOfficialYaml } from '@webglip/core/engine';
+import type { PixelImage } from '@webglip/core/engine';
+import { paddedSize, resizedSize } from '@webglip/core/engine';
+import { BertTokenizer } from '@webglip/core/engine';
 import { benchMode, modeOptions } from '../end-to-end.ts';
 import type { ModeOptions } from '../end-to-end.ts';
 import { freshBackend } from '../gpu.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Detection } from '@webglip/core/detector.ts';
+import type { Detection } from '@webglip/core/engine';
 import { annotateImage, labelScale } from './annotate-png.ts';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, rasterizeText, textWidth } from './bitmap-font.ts';
 

@@ -3,10 +3,10 @@
 // render/label-layout.ts: inside the image, never over another label, best score first), written
 // with the CLI's bitmap font at a size that grows with the image.
 import { PNG } from 'pngjs';
-import type { Detection } from '@webglip/core/detector.ts';
-import type { PixelImage } from '@webglip/core/image/preprocess.ts';
-import { fitLabel, layoutLabels, type LabelRect } from '@webglip/core/render/label-layout.ts';
-import { PHRASE_COLOURS, rgbOf } from '@webglip/core/render/palette.ts';
+import type { Detection } from '@webglip/core/engine';
+import type { PixelImage } from '@webglip/core/engine';
+import { fitLabel, layoutLabels, type LabelRect } from '@webglip/core/engine';
+import { PHRASE_COLOURS, rgbOf } from '@webglip/core/engine';
 import { GLYPH_HEIGHT, rasterizeText, textWidth } from './bitmap-font.ts';
 
 type Rgb = readonly [number, number, number];

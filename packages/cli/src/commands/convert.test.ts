@@ -1,8 +1,8 @@
-import { parseManifest } from '@webglip/core/weights/manifest.ts';
-import { configFromOfficialYaml } from '@webglip/core/config.ts';
+import { parseManifest } from '@webglip/core/engine';
+import { configFromOfficialYaml } from '@webglip/core/engine';
 import { loadModelFolder } from '@webglip/convert/node.ts';
-import { CASE_A_DIR, REPO_ROOT } from '@webglip/core/testing/fixtures.ts';
-import { SafetensorsFile } from '@webglip/core/weights/safetensors.ts';
+import { CASE_A_DIR, REPO_ROOT } from '@webglip/core/testing';
+import { SafetensorsFile } from '@webglip/core/engine';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

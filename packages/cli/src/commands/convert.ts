@@ -2,9 +2,9 @@
 //  [--bert-config bert.json] [--drop-buffers]`: an official GLIP checkpoint → a web model folder.
 import { readFile } from 'node:fs/promises';
 import { convertCheckpointFile } from '@webglip/convert/node.ts';
-import { bertConfigFromHf, parseConfigJson } from '@webglip/core/config.ts';
-import type { BertConfig, GlipConfig } from '@webglip/core/config.ts';
-import { ConfigError } from '@webglip/core/errors.ts';
+import { bertConfigFromHf, parseConfigJson } from '@webglip/core/engine';
+import type { BertConfig, GlipConfig } from '@webglip/core/engine';
+import { ConfigError } from '@webglip/core/engine';
 import { numberIn, oneOf, parseCommandArgs, UsageError } from '../args.ts';
 import { reportCommandError } from '../command-errors.ts';
 

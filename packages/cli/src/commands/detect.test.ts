@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { convertCheckpointFile } from '@webglip/convert/node.ts';
-import { bertConfigFromHf } from '@webglip/core/config.ts';
-import { DEFAULT_THRESHOLD } from '@webglip/core/detector.ts';
-import { CASE_A_DIR, caseJson, REPO_ROOT } from '@webglip/core/testing/fixtures.ts';
-import { halfRedJpeg } from '@webglip/core/testing/image-files.ts';
+import { bertConfigFromHf } from '@webglip/core/engine';
+import { DEFAULT_THRESHOLD } from '@webglip/core/engine';
+import { CASE_A_DIR, caseJson, REPO_ROOT } from '@webglip/core/testing';
+import { halfRedJpeg } from '@webglip/core/testing';
 import { run } from './detect.ts';
 import { quietRun as quietRunCommand } from '../testing/quiet-run.ts';
 

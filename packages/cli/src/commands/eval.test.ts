@@ -4,8 +4,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { EvalDataError } from '@webglip/core/errors.ts';
-import { CASE_A_DIR, caseJson } from '@webglip/core/testing/fixtures.ts';
+import { EvalDataError } from '@webglip/core/engine';
+import { CASE_A_DIR, caseJson } from '@webglip/core/testing';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { CocoEvalResult } from '../eval/coco-eval.ts';
 import { detectionsToResults } from '../eval/grounding-data.ts';

@@ -11,22 +11,22 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { DEFAULT_TOKENIZER_JSON, loadCheckpointWeights } from '@webglip/convert/node.ts';
-import type { GlipConfig } from '@webglip/core/config.ts';
-import { decodeDetections, type GlipModel, headOutputs, type ImageFeatures, imageFeatures, type LanguageFeatures, languageFeatures, visualBackbone } from '@webglip/core/model/forward-pass.ts';
-import { runSteps, type Stage } from '@webglip/core/model/forward-steps.ts';
-import type { PostprocessResult } from '@webglip/core/postprocess/atss.ts';
-import type { BoxSet, Detection } from '@webglip/core/postprocess/detection.ts';
-import { phraseScores } from '@webglip/core/postprocess/phrase-scores.ts';
-import type { BackendKind } from '@webglip/core/runtime/device.ts';
-import { createBackend } from '@webglip/core/runtime/device.ts';
-import { type EncodedPrompt, encodePrompt } from '@webglip/core/text/encode-prompt.ts';
-import { BertTokenizer } from '@webglip/core/text/tokenizer.ts';
-import { matchBoxSets } from '@webglip/core/testing/box-set-compare.ts';
-import { FPN_LEVELS as LEVELS, fixtureNames } from '@webglip/core/testing/fixture-names.ts';
-import { caseConfig, caseJson, caseTensors } from '@webglip/core/testing/fixtures.ts';
-import { compareArrays, compareWithFixture, fixtureTensor } from '@webglip/core/testing/stage-compare.ts';
-import type { SafetensorsFile } from '@webglip/core/weights/safetensors.ts';
-import type { WeightMap } from '@webglip/core/weights/weight-map.ts';
+import type { GlipConfig } from '@webglip/core/engine';
+import { decodeDetections, type GlipModel, headOutputs, type ImageFeatures, imageFeatures, type LanguageFeatures, languageFeatures, visualBackbone } from '@webglip/core/engine';
+import { runSteps, type Stage } from '@webglip/core/engine';
+import type { PostprocessResult } from '@webglip/core/engine';
+import type { BoxSet, Detection } from '@webglip/core/engine';
+import { phraseScores } from '@webglip/core/engine';
+import type { BackendKind } from '@webglip/core/engine';
+import { createBackend } from '@webglip/core/engine';
+import { type EncodedPrompt, encodePrompt } from '@webglip/core/engine';
+import { BertTokenizer } from '@webglip/core/engine';
+import { matchBoxSets } from '@webglip/core/testing';
+import { FPN_LEVELS as LEVELS, fixtureNames } from '@webglip/core/testing';
+import { caseConfig, caseJson, caseTensors } from '@webglip/core/testing';
+import { compareArrays, compareWithFixture, fixtureTensor } from '@webglip/core/testing';
+import type { SafetensorsFile } from '@webglip/core/engine';
+import type { WeightMap } from '@webglip/core/engine';
 
 const USAGE = `usage: webglip parity <case-dir> [options]
   <case-dir>          a fixture folder: model.pth, config.yaml, case.json, image.png, tensors.safetensors

@@ -3,7 +3,7 @@
 // (`final_flickr_separateGT_*.json`: one `images` record per caption, annotations with
 // `tokens_positive`), besides the synthetic format of tools/synth (grounding-data.ts). Only the
 // fields evaluation uses are read; a file of the wrong shape is an EvalDataError naming the record.
-import { EvalDataError } from '@webglip/core/errors.ts';
+import { EvalDataError } from '@webglip/core/engine';
 import type { EvalCategory, GroundTruthBox, XywhBox } from './coco-eval.ts';
 import type { GroundedPhraseTruth, GroundingSentence } from './flickr-eval.ts';
 import type { LvisCategory, LvisImage } from './lvis-eval.ts';

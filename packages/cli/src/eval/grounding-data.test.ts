@@ -1,5 +1,5 @@
 // Reading grounding data and COCO results files (results-file.ts): what is accepted, and the messages for what is not.
-import { EvalDataError } from '@webglip/core/errors.ts';
+import { EvalDataError } from '@webglip/core/engine';
 import { describe, expect, it } from 'vitest';
 import { enginePrompt, listPromptOf, parseGroundingData } from './grounding-data.ts';
 import { knownIds, parseResults } from './results-file.ts';

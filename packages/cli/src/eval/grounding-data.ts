@@ -3,9 +3,9 @@
 // category) — and the COCO results files it scores. Detections are mapped to categories through
 // the phrase they ground: a detection's charSpan names the phrase, the phrase names the category.
 // COCO results files are read by results-file.ts.
-import { EvalDataError } from '@webglip/core/errors.ts';
-import type { Detection } from '@webglip/core/detector.ts';
-import type { Prompt } from '@webglip/core/text/prompt.ts';
+import { EvalDataError } from '@webglip/core/engine';
+import type { Detection } from '@webglip/core/engine';
+import type { Prompt } from '@webglip/core/engine';
 import type { DetectionResult, EvalCategory, GroundTruthBox, XywhBox } from './coco-eval.ts';
 
 export interface GroundingPhrase {

@@ -1,6 +1,6 @@
 // COCO results files (`[{image_id, category_id, bbox, score}]`), the predictions `webglip eval`
 // scores and writes: read, and each entry checked against the data set it is scored on.
-import { EvalDataError } from '@webglip/core/errors.ts';
+import { EvalDataError } from '@webglip/core/engine';
 import type { DetectionResult, XywhBox } from './coco-eval.ts';
 
 const isBox = (v: unknown): v is XywhBox => Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
