@@ -2,7 +2,7 @@
 // the detections in each phrase's colour. The threshold slider only re-filters the last result.
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/worker/client.ts';
-import type { Detection, EngineCounters, EngineInfo, LoadProgress, ModelFileBytes } from '@webglip/core/worker/protocol.ts';
+import type { BackendRequest, Detection, EngineCounters, EngineInfo, LoadProgress, ModelFileBytes } from '@webglip/core/worker/protocol.ts';
 import { drawDetections } from '@webglip/widget/overlay.ts';
 import { colorOf, parsePhrases, type Phrase } from '@webglip/widget/phrases.ts';
 import { watchImageSources } from './image-sources.ts';
@@ -75,22 +75,31 @@ function showProgress(p: LoadProgress): void {
 function showBackend(info: EngineInfo): void {
   const banner = $('backend-warning');
   banner.hidden = info.backend === 'webgpu';
+  const softwareGpu = info.backend === 'wasm' && info.fallbackReason === undefined && /software/.test(info.backendReason);
   banner.textContent =
     info.backend === 'webgpu'
       ? ''
-      : `WebGPU is not available here, so detection runs on the ${info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript'} backend and will be much slower. (${info.fallbackReason ?? ''})`;
+      : softwareGpu
+        ? `This device's WebGPU is a software renderer, so detection runs on WebAssembly, which is faster there. (${info.backendReason})`
+        : `WebGPU is not available here, so detection runs on the ${info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript'} backend and will be much slower. (${info.fallbackReason ?? info.backendReason})`;
+}
+
+/** `?backend=webgpu|wasm|cpu|auto` overrides the engine's choice (default auto). */
+function requestedBackend(): BackendRequest | undefined {
+  const value = new URLSearchParams(location.search).get('backend');
+  return value === 'webgpu' || value === 'wasm' || value === 'cpu' || value === 'auto' ? value : undefined;
 }
 
 async function loadModel(model: string | ModelFileBytes, label: string): Promise<void> {
   showError(null);
   state.status = 'loading';
   setStatus('loading', `Loading ${label}…`);
-  ready = client.load(model, { onProgress: showProgress }).then(
+  ready = client.load(model, { onProgress: showProgress, backend: requestedBackend() }).then(
     (info) => {
       state.info = info;
       showBackend(info);
       timings.loaded(info);
-      setStatus('ready', `${label} is ready (${info.backend}).`);
+      setStatus('ready', `${label} is ready (${info.backend}: ${info.backendReason}).`);
       $<HTMLProgressElement>('load-progress').hidden = true;
       return info;
     },

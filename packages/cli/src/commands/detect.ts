@@ -1,5 +1,5 @@
 // `webglip detect --model <dir> --image <file.png|.jpg> --prompt <text> [--threshold t] [--out annotated.png]
-//  [--backend webgpu|wasm|cpu] [--max-size N|none]`: runs GlipDetector on one image and prints the
+//  [--backend auto|webgpu|wasm|cpu] [--max-size N|none]`: runs GlipDetector on one image and prints the
 // detections as JSON (`[{box, score, phrase, charSpan, tokenIndices}]`) on stdout; progress on stderr.
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { GlipDetector } from '@webglip/core/detector.ts';
 import { GlipError } from '@webglip/core/errors.ts';
 import { decodeImage } from '@webglip/core/image/decode.ts';
 import type { PixelImage } from '@webglip/core/image/preprocess.ts';
-import type { BackendKind } from '@webglip/core/runtime/device.ts';
+import type { BackendRequest } from '@webglip/core/runtime/backend-choice.ts';
 import { createBackend } from '@webglip/core/runtime/device.ts';
 import { toPrompt } from '@webglip/core/text/prompt.ts';
 import { promptWarning } from '@webglip/core/text/prompt-warning.ts';
@@ -22,11 +22,12 @@ const USAGE = `usage: webglip detect --model <dir> --image <file.png|.jpg> --pro
                       or exact phrases in brackets ("a [red mug] left of the [laptop]")
   --threshold T       keep detections scoring above T (default 0.5)
   --out FILE          also write the image with the boxes drawn, as PNG
-  --backend B         webgpu (default; falls back to wasm, then cpu), wasm or cpu
+  --backend B         auto (default: webgpu on a GPU, wasm on a software adapter), webgpu, wasm or cpu;
+                      falls back webgpu → wasm → cpu
   --max-size N|none   cap on the resized image's longer side (default: the model's MAX_SIZE_TEST;
                       none = GLIPDemo, shorter side only)`;
 
-const BACKENDS: BackendKind[] = ['webgpu', 'wasm', 'cpu'];
+const BACKENDS: BackendRequest[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 /** Distinct box colours, one per phrase. */
 const COLOURS: [number, number, number][] = [
@@ -81,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
         prompt: { type: 'string' },
         threshold: { type: 'string', default: '0.5' },
         out: { type: 'string' },
-        backend: { type: 'string', default: 'webgpu' },
+        backend: { type: 'string', default: 'auto' },
         'max-size': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -95,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const threshold = Number(values.threshold);
-  const backend = values.backend as BackendKind;
+  const backend = values.backend as BackendRequest;
   const maxSize = values['max-size'] === undefined ? undefined : values['max-size'] === 'none' ? null : Number(values['max-size']);
   if (!values.model || !values.image || values.prompt === undefined || !(threshold >= 0 && threshold <= 1) || !BACKENDS.includes(backend) || (typeof maxSize === 'number' && !(maxSize > 0))) {
     console.error(USAGE);
@@ -106,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     const prompt = toPrompt(values.prompt); // a bad prompt fails before the model loads
     const image = await readImage(values.image);
     const selection = await createBackend(backend);
-    console.error(`backend: ${selection.kind}${selection.fallbackReasons.length ? ` (fell back: ${selection.fallbackReasons.join('; ')})` : ''}`);
+    console.error(`backend: ${selection.kind} (${selection.reason})`);
     detector = await GlipDetector.load(folderModelFiles(values.model), { cache: null, maxImageSize: maxSize });
     const encoded = await detector.encodePrompt(prompt);
     console.error(`phrases: ${encoded.phrases.map((p) => JSON.stringify(p.text)).join(', ')}`);

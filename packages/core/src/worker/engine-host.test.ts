@@ -30,7 +30,7 @@ function fakeFactory(seen: { thresholds: number[]; images: PixelImage[] }): Engi
   };
   return {
     async chooseBackend() {
-      return { backend: 'cpu', fallbackReason: 'test' };
+      return { backend: 'cpu', backendReason: 'cpu was requested', fallbackReason: 'test' };
     },
     async load(_model, onProgress: (p: LoadProgress) => void) {
       onProgress(PROGRESS);

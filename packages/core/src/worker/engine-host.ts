@@ -10,6 +10,7 @@ import type { EncodedPrompt } from '../text/encode-prompt.ts';
 import { promptWarning } from '../text/prompt-warning.ts';
 import type {
   BackendName,
+  BackendRequest,
   Detection,
   EngineCounters,
   EngineInfo,
@@ -37,7 +38,7 @@ export interface Engine {
 
 export interface EngineFactory {
   /** Activates a tfjs backend from `order` and says which. */
-  chooseBackend(requested?: BackendName): Promise<{ backend: BackendName; fallbackReason?: string; adapter?: string }>;
+  chooseBackend(requested?: BackendRequest): Promise<{ backend: BackendName; backendReason: string; fallbackReason?: string; adapter?: string }>;
   load(model: string | ModelFileBytes, onProgress: (progress: LoadProgress) => void): Promise<Engine>;
 }
 
@@ -90,7 +91,7 @@ export class EngineHost {
     }
   }
 
-  private async load(model: string | ModelFileBytes, backend: BackendName | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
+  private async load(model: string | ModelFileBytes, backend: BackendRequest | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
     const start = now();
     await this.engine?.dispose();
     this.engine = null;
