@@ -14,9 +14,12 @@ export async function demoState(page: Page): Promise<PlainState> {
   });
 }
 
-/** Opens the demo and waits until the shipped model is loaded (fails with the page's own message otherwise). */
-export async function openDemo(page: Page): Promise<PlainState> {
-  await page.goto('./');
+/**
+ * Opens the demo (`query`: e.g. '?backend=webgpu') and waits until the shipped model is loaded (fails with
+ * the page's own message otherwise).
+ */
+export async function openDemo(page: Page, query = ''): Promise<PlainState> {
+  await page.goto(`./${query}`);
   await page.waitForFunction(() => window.__webglip !== undefined && window.__webglip.status !== 'loading', null, { timeout: INFERENCE_TIMEOUT });
   const state = await demoState(page);
   expect(state.status, `the demo did not load its model: ${state.error}`).toBe('ready');

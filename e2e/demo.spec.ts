@@ -14,7 +14,7 @@ let page: Page;
 /** Loads the demo and detects the scene once per page; returns the detections of that first run. */
 let firstRun: Promise<Detection[]> | null = null;
 function sceneDetected(): Promise<Detection[]> {
-  firstRun ??= openDemo(page).then(() => detectScene(page, scene));
+  firstRun ??= openDemo(page, '?backend=webgpu').then(() => detectScene(page, scene)); // 'auto' picks wasm on SwiftShader: backend-choice.spec.ts
   return firstRun;
 }
 

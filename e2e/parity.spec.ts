@@ -40,7 +40,7 @@ test('case-a converted in the page detects like GLIPDemo on WebGPU', async ({ pa
   const run = (JSON.parse(readFileSync(resolve(CASE_A, 'case.json'), 'utf8')) as { runs: CaseRun[] }).runs[0];
   expect(Array.isArray(run.demo_input), 'the first case-a run is a phrase list').toBe(true);
 
-  await page.goto('./');
+  await page.goto('./?backend=webgpu'); // 'auto' would pick wasm on SwiftShader (backend-choice.spec.ts)
   await page.waitForFunction(() => window.__webglip !== undefined && window.__webglip.status !== 'loading', null, { timeout: INFERENCE_TIMEOUT });
 
   await page.locator('#model-other').evaluate((d) => ((d as HTMLDetailsElement).open = true));

@@ -3,16 +3,12 @@
 // seeded random weights (shapes from /work/shared/fixtures/glip-t-keys.json, config `glipTConfig()`).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { loadCheckpointWeights, loadModelFolder } from '@webglip/convert/node.ts';
-import type { GlipConfig } from '@webglip/core/engine';
-import { glipTConfig } from '@webglip/core/engine';
-import type { PixelImage } from '@webglip/core/engine';
+import type { GlipConfig, PixelImage, WeightMap } from '@webglip/core/engine';
+import { BertTokenizer, glipTConfig } from '@webglip/core/engine';
 import { CASE_A_DIR, FIXTURES_DIR, REPO_ROOT, caseConfig } from '@webglip/core/testing';
-import { BertTokenizer } from '@webglip/core/engine';
-import { WeightMap } from '@webglip/core/engine';
-import { randomParameter } from './random-weights.ts';
+import { type ParameterList, randomWeightMap } from './random-weights.ts';
 
 export interface BenchModel {
   name: string;
@@ -70,8 +66,6 @@ export function smallModel(shortSide?: number): BenchModel {
   };
 }
 
-interface KeyList { keys: Record<string, { shape: number[]; kind: string }> }
-
 /**
  * GLIP-T (Swin-T + BERT-base, 231.8 M parameters) with seeded random weights, run with the shorter
  * image side set to `shortSide` (GLIP-T's own 800 is far beyond SwiftShader's reach).
@@ -82,16 +76,6 @@ export function gliptModel(shortSide: number): BenchModel {
   return {
     name: `glip-t (random weights, short side ${shortSide})`, source: 'random weights, shapes of glip-t-keys.json', config,
     makeTokenizer: tokenizer, image: small, maxImageSize: null,
-    loadWeights: async () => {
-      const list = JSON.parse(readFileSync(resolve(FIXTURES_DIR, 'glip-t-keys.json'), 'utf8')) as KeyList;
-      const tensors = new Map<string, tf.Tensor>();
-      let seed = 1;
-      for (const [key, { shape, kind }] of Object.entries(list.keys)) {
-        if (kind !== 'parameter') continue; // buffers (anchors, indices, position ids) are recomputed
-        const name = key.replace(/^module\./, '');
-        tensors.set(name, randomParameter(name, shape, seed++));
-      }
-      return new WeightMap(tensors, new Set(tensors.keys())); // every value f16-exact (randomParameter)
-    },
+    loadWeights: async () => randomWeightMap(JSON.parse(readFileSync(resolve(FIXTURES_DIR, 'glip-t-keys.json'), 'utf8')) as ParameterList),
   };
 }

@@ -3,6 +3,7 @@
 // exactly representable in f16, as in a model converted with `--dtype f16` (the shipped format), so
 // the engine may hold them as f16 as it does a shipped model's.
 import * as tf from '@tensorflow/tfjs';
+import { WeightMap } from '@webglip/core/engine';
 
 /**
  * Uniform in ±limit on a grid of step 2^(⌈log2 limit⌉ − 11): every grid value k·step has |k| ≤ 2^11,
@@ -22,4 +23,21 @@ export function randomParameter(name: string, shape: number[], seed: number): tf
   const fanIn = shape.length >= 2 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
   const limit = leaf === 'gamma_v' || leaf === 'gamma_l' ? 0.125 : Math.min(0.05, Math.sqrt(1 / fanIn));
   return uniformHalfExact(shape, limit, seed);
+}
+
+/** An official checkpoint's key list (`fixtures/glip-t-keys.json`): key → shape and kind. */
+export interface ParameterList {
+  keys: Record<string, { shape: number[]; kind: string }>;
+}
+
+/** Seeded random weights for every parameter of `list` (buffers are recomputed by the engine), f16-exact. */
+export function randomWeightMap(list: ParameterList): WeightMap {
+  const tensors = new Map<string, tf.Tensor>();
+  let seed = 1;
+  for (const [key, { shape, kind }] of Object.entries(list.keys)) {
+    if (kind !== 'parameter') continue; // anchors, indices, position ids
+    const name = key.replace(/^module\./, '');
+    tensors.set(name, randomParameter(name, shape, seed++));
+  }
+  return new WeightMap(tensors, new Set(tensors.keys()));
 }

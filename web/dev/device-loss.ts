@@ -47,7 +47,7 @@ async function deviceLoss(model: string): Promise<DeviceLossReport> {
   };
   const client = new GlipClient(() => new Worker(new URL('./device-loss-worker.ts', import.meta.url), { type: 'module', name: 'webglip-engine-faults' }));
   try {
-    const info = await client.load(model);
+    const info = await client.load(model, { backend: 'webgpu' }); // device loss is WebGPU's; 'auto' would pick wasm on SwiftShader
     const cachedShards = (await (await caches.open(CACHE_NAME)).keys()).map((r) => r.url);
     const image = await client.encodeImage(noise(48, 40));
     const prompt = 'red circle. blue square';

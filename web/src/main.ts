@@ -2,7 +2,7 @@
 // the detections in each phrase's colour. The threshold slider only re-filters the last result.
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/client';
-import { DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/client';
+import { type BackendRequest, DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/client';
 import type { DrawnLabel } from '@webglip/widget/overlay.ts';
 import { LiveCamera, type LiveStats } from './camera.ts';
 import { enableExports, watchExports, type ExportButtons } from './export.ts';
@@ -89,24 +89,33 @@ function showProgress(p: LoadProgress): void {
 function showBackend(info: EngineInfo): void {
   const banner = $('backend-warning');
   banner.hidden = info.backend === 'webgpu';
-  // What runs and why, without a speed claim: on a machine without a GPU (WebGPU = a CPU emulation)
-  // WebAssembly measured faster than WebGPU (README, "Numbers"); with a GPU, WebGPU is the fast path.
+  // What runs and why: on a software WebGPU adapter (a CPU emulation) WebAssembly measured faster, so
+  // the engine's automatic choice takes it; otherwise WebGPU was not available at all.
+  const softwareGpu = info.backend === 'wasm' && info.fallbackReason === undefined && /software/.test(info.backendReason);
   banner.textContent =
     info.backend === 'webgpu'
       ? ''
-      : `WebGPU is not available here, so detection runs on the CPU, through tfjs's ${info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript'} backend. (${info.fallbackReason ?? ''})`;
+      : softwareGpu
+        ? `This device's WebGPU is a software renderer, so detection runs on WebAssembly, which is faster there. (${info.backendReason})`
+        : `WebGPU is not available here, so detection runs on the CPU, through tfjs's ${info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript'} backend. (${info.fallbackReason ?? info.backendReason})`;
+}
+
+/** `?backend=webgpu|wasm|cpu|auto` overrides the engine's choice (default auto). */
+function requestedBackend(): BackendRequest | undefined {
+  const value = new URLSearchParams(location.search).get('backend');
+  return value === 'webgpu' || value === 'wasm' || value === 'cpu' || value === 'auto' ? value : undefined;
 }
 
 async function loadModel(model: string | ModelFileBytes, label: string): Promise<void> {
   showError(null);
   state.status = 'loading';
   setStatus('loading', `Loading ${label}…`);
-  ready = client.load(model, { onProgress: showProgress }).then(
+  ready = client.load(model, { onProgress: showProgress, backend: requestedBackend() }).then(
     (info) => {
       state.info = info;
       showBackend(info);
       timings.loaded(info);
-      setStatus('ready', `${label} is ready (${info.backend}).`);
+      setStatus('ready', `${label} is ready (${info.backend}: ${info.backendReason}).`);
       $<HTMLProgressElement>('load-progress').hidden = true;
       return info;
     },

@@ -1,5 +1,6 @@
-// `--backend`: `auto` (the default) takes the first of webgpu → wasm → cpu that works and says when it
-// fell back; a backend named explicitly is that backend or a BackendUnavailableError, never a fallback.
+// `--backend`: `auto` (the default) is core's choice (WebGPU on a real GPU, wasm on a software adapter,
+// then the first of webgpu → wasm → cpu that works) and says why and when it fell back; a backend named
+// explicitly is that backend or a BackendUnavailableError, never a fallback.
 import { GlipError } from '@webglip/core/engine';
 import type { BackendKind, BackendSelection } from '@webglip/core/engine';
 import { createBackend } from '@webglip/core/engine';
@@ -20,16 +21,17 @@ export class BackendUnavailableError extends GlipError {
   }
 }
 
-/** One line for stderr: the backend in use and, for `auto`, whether it fell back (with the reasons when `verbose`). */
+/** One line for stderr: the backend in use and why; for `auto`, whether it fell back (with the reasons when `verbose`). */
 export function describeSelection(selection: BackendSelection, verbose: boolean): string {
-  if (selection.fallbackReasons.length === 0) return `backend: ${selection.kind}`;
+  const why = selection.reason.split('; fell back from ')[0];
+  if (selection.fallbackReasons.length === 0) return `backend: ${selection.kind} (${why})`;
   const skipped = selection.fallbackReasons.map((r) => r.slice(0, r.indexOf(':'))).join(', ');
-  return `backend: ${selection.kind} (automatic choice; fell back: ${verbose ? selection.fallbackReasons.join('; ') : `${skipped} unavailable, --verbose says why`})`;
+  return `backend: ${selection.kind} (${why}; fell back: ${verbose ? selection.fallbackReasons.join('; ') : `${skipped} unavailable, --verbose says why`})`;
 }
 
 /** Activates the backend `choice` names (see the file comment). */
 export async function activateBackend(choice: BackendChoice): Promise<BackendSelection> {
-  const selection = await createBackend(choice === 'auto' ? 'webgpu' : choice);
+  const selection = await createBackend(choice);
   if (choice !== 'auto' && selection.kind !== choice) {
     const reason = selection.fallbackReasons[0] ?? `got ${selection.kind}`;
     throw new BackendUnavailableError(choice, reason.slice(reason.indexOf(':') + 1).trim());

@@ -22,7 +22,7 @@ async function tinyFiles(): Promise<ModelFiles> {
 /** A Worker stand-in that hands each message (structured-cloned) to an EngineHost in this thread. */
 function hostWorker(): Worker {
   const host = new EngineHost({
-    chooseBackend: async () => ({ backend: 'cpu' }),
+    chooseBackend: async () => ({ backend: 'cpu', backendReason: 'cpu was requested' }),
     load: async (_model, onProgress) => GlipDetector.load(await tinyFiles(), { cache: null, onProgress }),
   });
   const worker = {

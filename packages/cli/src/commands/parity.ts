@@ -172,37 +172,68 @@ function refSet(f: SafetensorsFile, prefix: string): BoxSet {
   };
 }
 
+/** How our candidate set of one level differs from the official one (keys anchor·P + phrase). */
+export interface CandidateSetDiff {
+  /** More than PRE_NMS_TOP_N (anchor, phrase) pairs passed INFERENCE_TH, so the cap chose among them. */
+  capped: boolean;
+  onlyOurs: number[];
+  onlyOfficial: number[];
+  /** Differences not explained by a phrase score or a ranking key within THRESHOLD_MARGIN of its cut. */
+  unexplained: number[];
+}
+
 /**
- * Candidates of one level as a set: membership may differ only for (anchor, phrase) pairs whose official
- * phrase score lies within THRESHOLD_MARGIN of INFERENCE_TH; matched boxes/scores within the set tolerances.
- * Returns how many candidates legitimately differ.
+ * The official candidates of one level are the pairs whose phrase score `agg` `[A, P]` exceeds INFERENCE_TH,
+ * and where more than PRE_NMS_TOP_N do, the top PRE_NMS_TOP_N of them by the official ranking key
+ * agg · sigmoid(centerness) (`centerness` `[A]` logits). A pair may legitimately be on the other side of a
+ * cut (the threshold, or the key of the last kept pair) when its value lies within THRESHOLD_MARGIN of it.
+ */
+export function candidateSetDiff(ours: Set<number>, agg: Float32Array, centerness: Float32Array, numPhrases: number, th: number, topN: number): CandidateSetDiff {
+  const above = [...agg.keys()].filter((i) => agg[i] > th);
+  const key = (i: number): number => agg[i] / (1 + Math.exp(-centerness[Math.floor(i / numPhrases)]));
+  const capped = above.length > topN;
+  const kept = capped ? above.sort((a, b) => key(b) - key(a)).slice(0, topN) : above;
+  const official = new Set(kept);
+  const onlyOurs = [...ours].filter((i) => !official.has(i));
+  const onlyOfficial = kept.filter((i) => !ours.has(i));
+  const nearTh = (i: number): boolean => Math.abs(agg[i] - th) <= THRESHOLD_MARGIN;
+  // At the cap: a kept pair may drop out if the first pair cut ties it, a cut pair may come in if it ties the last kept.
+  const lastKept = capped ? key(kept[topN - 1]) : Infinity;
+  const firstCut = capped ? key(above[topN]) : -Infinity;
+  const unexplained = [
+    ...onlyOurs.filter((i) => !nearTh(i) && !(agg[i] > th && lastKept - key(i) <= THRESHOLD_MARGIN)),
+    ...onlyOfficial.filter((i) => !nearTh(i) && !(key(i) - firstCut <= THRESHOLD_MARGIN)),
+  ];
+  return { capped, onlyOurs, onlyOfficial, unexplained };
+}
+
+/**
+ * Candidates of one level as a set: membership may differ only for (anchor, phrase) pairs near a cut
+ * (candidateSetDiff); matched boxes/scores within the set tolerances. Returns how many candidates
+ * legitimately differ.
  */
 function compareCandidates(p: ParityRun, stage: string, run: RunJson, level: number, result: PostprocessResult, numPhrases: number): number {
   const prefix = `${run.name}/post.candidates.${LEVELS[level]}`;
   const aggName = `${run.name}/post.scores_agg.${LEVELS[level]}`;
-  if (!p.has(`${prefix}.boxes`) || !p.has(aggName)) return 0;
+  const ctrName = `${run.name}/head.centerness.${LEVELS[level]}`;
+  if (!p.has(`${prefix}.boxes`) || !p.has(aggName) || !p.has(ctrName)) return 0;
   const got = result.candidates[level];
   const ref = refSet(p.f, prefix);
   const agg = p.f.get(aggName).data as Float32Array; // [A, P]
-  const th = p.cfg.postprocess.inferenceTh;
+  const centerness = p.f.get(ctrName).data as Float32Array; // [1, 1, H, W] = [A] logits
   const ours = new Set(Array.from(got.anchorIndices, (a, i) => a * numPhrases + got.labels[i] - 1));
-  const official = new Set([...agg.keys()].filter((i) => agg[i] > th));
-  const onlyOurs = [...ours].filter((i) => !official.has(i));
-  const onlyOfficial = [...official].filter((i) => !ours.has(i));
-  const unexplained = [...onlyOurs, ...onlyOfficial].filter((i) => Math.abs(agg[i] - th) > THRESHOLD_MARGIN);
-  const capped = run.decision_margins?.per_level?.[LEVELS[level]]?.PRE_NMS_TOP_N_applied === true;
+  const d = candidateSetDiff(ours, agg, centerness, numPhrases, p.cfg.postprocess.inferenceTh, p.cfg.postprocess.preNmsTopN);
   const m = matchBoxSets(got, ref, SET_BOX_TOL, SET_SCORE_TOL);
-  const slack = capped ? 2 : 0; // a capped level may swap candidates tied at the PRE_NMS_TOP_N boundary
-  const pass = unexplained.length <= slack && m.unmatchedGot.length <= onlyOurs.length + slack && m.unmatchedRef.length <= onlyOfficial.length + slack;
+  const pass = d.unexplained.length === 0 && m.unmatchedGot.length <= d.onlyOurs.length && m.unmatchedRef.length <= d.onlyOfficial.length;
   p.push({
     stage,
     maxAbs: m.maxBoxErr,
     maxRel: m.maxScoreErr,
     tolerance: SET_BOX_TOL,
     pass,
-    note: `${m.matched}/${ref.scores.length} matched; ${onlyOurs.length}+${onlyOfficial.length} differ near INFERENCE_TH; abs = box px, rel = score`,
+    note: `${m.matched}/${ref.scores.length} matched${d.capped ? ' (PRE_NMS_TOP_N cap)' : ''}; ${d.onlyOurs.length}+${d.onlyOfficial.length} differ near a cut; abs = box px, rel = score`,
   });
-  return onlyOurs.length + onlyOfficial.length;
+  return d.onlyOurs.length + d.onlyOfficial.length;
 }
 
 function compareAfterNms(p: ParityRun, stage: string, run: RunJson, result: PostprocessResult, candidateDiffs: number): void {

@@ -46,9 +46,9 @@ export function preprocessImage(image: PixelImage, cfg: InputConfig, options: Pr
   const imageSize = resizedSize(originalSize, cfg.minSizeTest, options.maxSize === undefined ? cfg.maxSizeTest : options.maxSize);
   const padded = paddedSize(imageSize, cfg.sizeDivisibility);
   const input = tf.tidy(() => {
-    const pixels = tf.tensor3d(Int32Array.from(data), [height, width, channels], 'int32');
-    let x = tf.cast(channels === 4 ? tf.slice(pixels, [0, 0, 0], [height, width, 3]) : pixels, 'float32') as tf.Tensor3D; // [H, W, 3] RGB 0..255
-    x = pilBilinearResize(x, imageSize.height, imageSize.width); // PIL works on uint8 RGB, before ToTensor
+    // PIL resizes the uint8 RGB image, before ToTensor; on the CPU, bit-exact.
+    const resized = pilBilinearResize({ data, width, height, channels: channels === 4 ? 4 : 3 }, imageSize.width, imageSize.height);
+    let x = tf.tensor3d(Float32Array.from(resized), [imageSize.height, imageSize.width, 3]); // [h, w, 3] RGB 0..255
     x = cfg.toBgr255 ? tf.reverse(x, -1) : tf.div(x, 255); // BGR ×255, or RGB in [0, 1]
     // Per-channel constants as [1, 1, 3]: tfjs-webgpu broadcasts a rank-1 operand ~10× slower (SwiftShader).
     const normalised = tf.div(tf.sub(x, tf.tensor3d(cfg.pixelMean, [1, 1, 3])), tf.tensor3d(cfg.pixelStd, [1, 1, 3]));

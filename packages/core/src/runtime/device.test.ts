@@ -74,7 +74,7 @@ describe('createBackend', () => {
   });
 
   it('gives cpu when asked', async () => {
-    expect(await createBackend('cpu')).toEqual({ kind: 'cpu', requested: 'cpu', fallbackReasons: [] });
+    expect(await createBackend('cpu')).toEqual({ kind: 'cpu', requested: 'cpu', reason: 'cpu was requested', fallbackReasons: [] });
     expect(tf.getBackend()).toBe('cpu');
   });
 });

@@ -1,11 +1,13 @@
 // The engine's compute backend. For WebGPU the engine creates its own GPUDevice (with `shader-f16`
 // when the adapter has it, and the adapter's largest buffer and workgroup-memory limits, which the
 // defaults would cap at 128–256 MiB and 16 KiB) and hands it to tfjs as the `webgpu` backend.
-// `createBackend` falls back webgpu → wasm → cpu and says why at each step.
+// `createBackend` starts from the requested backend ('auto': runtime/backend-choice.ts), falls back
+// webgpu → wasm → cpu and says why at each step.
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { DeviceLostError } from '../errors.ts';
 import { webGpuBackendRunsOn } from './tfjs-internals.ts';
+import { type BackendRequest, chooseStartingBackend } from './backend-choice.ts';
 
 export type BackendKind = 'webgpu' | 'wasm' | 'cpu';
 
@@ -37,14 +39,24 @@ export interface WebGpuRuntime {
   lost: Promise<DeviceLostError>;
 }
 
+/** How tfjs's wasm backend runs: threads need a cross-origin-isolated page (COOP/COEP headers). */
+export interface WasmRuntime {
+  simd: boolean;
+  threads: number;
+}
+
 export interface BackendSelection {
   /** The tfjs backend now active. */
   kind: BackendKind;
-  requested: BackendKind;
-  /** Why each preferred backend was skipped, in order; empty when `kind === requested`. */
+  requested: BackendRequest;
+  /** Why `kind` runs, in words for the user (the choice, any fallback, wasm's threads). */
+  reason: string;
+  /** Why each preferred backend was skipped, in order; empty when the first one tried works. */
   fallbackReasons: string[];
   /** Present when `kind` is 'webgpu'. */
   webgpu?: WebGpuRuntime;
+  /** Present when `kind` is 'wasm'. */
+  wasm?: WasmRuntime;
 }
 
 export interface BackendOptions {
@@ -125,30 +137,49 @@ async function activateWebGpu(options: BackendOptions): Promise<WebGpuRuntime> {
   return runtime;
 }
 
-async function activateWasm(options: BackendOptions): Promise<void> {
+async function activateWasm(options: BackendOptions): Promise<WasmRuntime> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+  // tfjs would start half the cores; a cross-origin-isolated page gets one thread per core.
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  if (globalThis.crossOriginIsolated === true && cores > 1) wasm.setThreadsCount(cores);
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise its wasm backend');
+  await tf.ready();
+  return { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true, threads: wasm.getThreadsCount() };
+}
+
+/** `wasm`'s threads in words, with why there is only one where a page could have more. */
+function describeWasm({ simd, threads }: WasmRuntime): string {
+  let why = '';
+  if (threads === 1 && globalThis.crossOriginIsolated === false) why = ' (the page is not cross-origin isolated: COOP/COEP headers missing)';
+  else if (threads === 1 && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === false && globalThis.crossOriginIsolated === true) why = ' (threaded wasm is off in this build)';
+  return `wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}${why}`;
 }
 
 const FALLBACK_ORDER: BackendKind[] = ['webgpu', 'wasm', 'cpu'];
 
 /**
- * Activates `requested` as tfjs's backend, or the next that works in the order webgpu → wasm → cpu,
- * and reports what it got and why it fell back.
+ * Activates `requested` as tfjs's backend ('auto': the fastest for this machine, runtime/backend-choice.ts),
+ * or the next that works in the order webgpu → wasm → cpu, and reports what it got and why.
  */
-export async function createBackend(requested: BackendKind, options: BackendOptions = {}): Promise<BackendSelection> {
+export async function createBackend(requested: BackendRequest, options: BackendOptions = {}): Promise<BackendSelection> {
+  const start = await chooseStartingBackend(requested, options.gpu ?? globalThis.navigator?.gpu);
   const fallbackReasons: string[] = [];
-  for (const kind of FALLBACK_ORDER.slice(FALLBACK_ORDER.indexOf(requested))) {
+  const reason = (detail?: string): string =>
+    [start.reason, ...fallbackReasons.map((r) => `fell back from ${r}`), ...(detail === undefined ? [] : [detail])].join('; ');
+  for (const kind of FALLBACK_ORDER.slice(FALLBACK_ORDER.indexOf(start.kind))) {
     try {
       if (kind === 'webgpu') {
         const webgpu = await activateWebGpu(options);
-        return { kind, requested, fallbackReasons, webgpu };
+        return { kind, requested, reason: reason(), fallbackReasons, webgpu };
       }
-      if (kind === 'wasm') await activateWasm(options);
-      else if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not initialise its cpu backend');
+      if (kind === 'wasm') {
+        const wasm = await activateWasm(options);
+        return { kind, requested, reason: reason(describeWasm(wasm)), fallbackReasons, wasm };
+      }
+      if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not initialise its cpu backend');
       await tf.ready();
-      return { kind, requested, fallbackReasons };
+      return { kind, requested, reason: reason(), fallbackReasons };
     } catch (e) {
       fallbackReasons.push(`${kind}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -36,7 +36,7 @@ function fakeFactory(seen: { thresholds: number[]; images: PixelImage[] }): Engi
   };
   return {
     async chooseBackend() {
-      return { backend: 'cpu', fallbackReason: 'test' };
+      return { backend: 'cpu', backendReason: 'cpu was requested', fallbackReason: 'test' };
     },
     async load(_model, onProgress: (p: LoadProgress) => void) {
       onProgress(PROGRESS);
@@ -114,7 +114,7 @@ describe('EngineHost', () => {
       },
       dispose() {},
     };
-    const host = new EngineHost({ chooseBackend: async () => ({ backend: 'cpu' }), load: async () => engine });
+    const host = new EngineHost({ chooseBackend: async () => ({ backend: 'cpu', backendReason: 'cpu was requested' }), load: async () => engine });
     await host.handle({ id: 1, type: 'load', model: 'm/', options: {} }, () => {});
     await host.handle({ id: 2, type: 'encodeImage', imageId: 1, image }, () => {});
     const first = await host.handle({ id: 3, type: 'detect', imageId: 1, prompt: 'cat', threshold: 0.5 }, () => {});

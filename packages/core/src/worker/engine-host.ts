@@ -9,7 +9,7 @@ import { activeWebGpuDevice } from '../runtime/tfjs-internals.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import { GuardedEngine } from '../runtime/guarded-engine.ts';
 import { promptWarning } from '../text/prompt-warning.ts';
-import type { BackendName, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
+import type { BackendName, BackendRequest, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
 import { CANDIDATE_THRESHOLD } from './protocol.ts';
 
 export { CANDIDATE_THRESHOLD };
@@ -25,7 +25,7 @@ export interface Engine extends GroundingDetector {
 
 export interface EngineFactory {
   /** Activates a tfjs backend from `order` and says which. */
-  chooseBackend(requested?: BackendName): Promise<{ backend: BackendName; fallbackReason?: string; adapter?: string }>;
+  chooseBackend(requested?: BackendRequest): Promise<{ backend: BackendName; backendReason: string; fallbackReason?: string; adapter?: string }>;
   load(model: string | ModelFileBytes, onProgress: (progress: LoadProgress) => void): Promise<Engine>;
 }
 
@@ -80,7 +80,7 @@ export class EngineHost {
     }
   }
 
-  private async load(model: string | ModelFileBytes, backend: BackendName | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
+  private async load(model: string | ModelFileBytes, backend: BackendRequest | undefined, onProgress: (p: LoadProgress) => void): Promise<EngineInfo> {
     const start = now();
     await this.engine?.dispose();
     this.engine = null;

@@ -8,6 +8,7 @@ import type { DetectorCounters } from '../detector.ts';
 import type { PromptPhrases } from '../grounding-detector.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import type { Detection } from '../postprocess/detection.ts';
+import type { BackendRequest } from '../runtime/backend-choice.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
 import type { LoadProgress } from '../weights/load-model.ts';
 
@@ -26,6 +27,8 @@ export type { Detection };
 
 /** tfjs backends the engine can run on, best first. */
 export type { BackendKind as BackendName } from '../runtime/device.ts';
+/** A backend by name, or 'auto' (the default): the fastest for this machine. */
+export type { BackendRequest } from '../runtime/backend-choice.ts';
 
 /** Structured loading progress (manifest, shard download with bytes, decode), as the weights loader reports it. */
 export type { LoadProgress } from '../weights/load-model.ts';
@@ -33,6 +36,8 @@ export type { LoadProgress } from '../weights/load-model.ts';
 /** What `load` reports once the engine is ready. */
 export interface EngineInfo {
   backend: BackendName;
+  /** Why this backend runs, in words for the user (runtime/device.ts `BackendSelection.reason`). */
+  backendReason: string;
   /** Set when the engine runs without WebGPU: why, in words for the user. */
   fallbackReason?: string;
   /** GPU adapter description when on WebGPU (vendor · architecture). */
@@ -69,8 +74,8 @@ export interface PromptInfo extends PromptPhrases {
 export type { DetectorCounters } from '../detector.ts';
 
 export interface LoadOptions {
-  /** The backend to start from (default webgpu); the engine falls back webgpu → wasm → cpu. */
-  backend?: BackendName;
+  /** The backend to start from (default 'auto': WebGPU on a GPU, wasm on a software adapter); the engine falls back webgpu → wasm → cpu. */
+  backend?: BackendRequest;
 }
 
 /** A model folder given as in-memory files (a local folder, or a converted checkpoint): name → bytes. */
