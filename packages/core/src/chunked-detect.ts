@@ -37,7 +37,7 @@ import { chunkPrompt, DEFAULT_NAMES_PER_CHUNK, splitChunk } from './text/prompt-
 export type ChunkDetector = Pick<GlipDetector, 'encodeImage' | 'encodePrompt' | 'detect'>;
 
 export interface ChunkedDetectOptions {
-  /** Keep detections scoring above this, in every chunk. Default 0.5. */
+  /** Keep detections scoring above this, in every chunk. Default DEFAULT_THRESHOLD (0.4). */
   threshold?: number;
   /** Phrases per chunk when a prompt must be cut (GLIP's TEST.CHUNKED_EVALUATION). Default 40. */
   namesPerChunk?: number;

@@ -1,4 +1,4 @@
-// <glip-detector src="photo.jpg" prompt="cat. remote control" model="models/glip-nano/" threshold="0.5">
+// <glip-detector src="photo.jpg" prompt="cat. remote control" model="models/glip-nano/" threshold="0.4">
 // Shows the image with the prompt's phrases boxed, re-running when `src`, `prompt` or `model` change
 // (a `threshold` change only re-filters). Fires `detections` (detail: Detection[], the engine API's
 // JSON). Every widget on a page asking for the same model shares one engine worker and one copy of
