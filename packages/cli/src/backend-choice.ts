@@ -23,10 +23,11 @@ export class BackendUnavailableError extends GlipError {
 
 /** One line for stderr: the backend in use and why; for `auto`, whether it fell back (with the reasons when `verbose`). */
 export function describeSelection(selection: BackendSelection, verbose: boolean): string {
-  const why = selection.reason.split('; fell back from ')[0];
-  if (selection.fallbackReasons.length === 0) return `backend: ${selection.kind} (${why})`;
+  if (selection.requested !== 'auto') return `backend: ${selection.kind}`;
+  const why = selection.reason.split('; fell back from ')[0].replace(/^auto: /, '');
+  if (selection.fallbackReasons.length === 0) return `backend: ${selection.kind} (automatic choice: ${why})`;
   const skipped = selection.fallbackReasons.map((r) => r.slice(0, r.indexOf(':'))).join(', ');
-  return `backend: ${selection.kind} (${why}; fell back: ${verbose ? selection.fallbackReasons.join('; ') : `${skipped} unavailable, --verbose says why`})`;
+  return `backend: ${selection.kind} (automatic choice: ${why}; fell back: ${verbose ? selection.fallbackReasons.join('; ') : `${skipped} unavailable, --verbose says why`})`;
 }
 
 /** Activates the backend `choice` names (see the file comment). */

@@ -1,6 +1,7 @@
 // The converter on a GLIP checkpoint with a ResNet-FPN body: the official backbone of case-resnet
 // (model.pth made by the official resnet.py / fpn.py) joined with case-a's official text and head
 // tensors (same FPN width, 64), written back in torch.save's layout.
+import '@webglip/core/node-gpu'; // navigator.gpu before tfjs-backend-webgpu loads
 import * as tf from '@tensorflow/tfjs';
 import { configFromOfficialYaml } from '@webglip/core/engine';
 import { CheckpointMismatchError } from '@webglip/core/engine';

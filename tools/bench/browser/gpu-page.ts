@@ -6,7 +6,8 @@
 import { glipTConfig } from '@webglip/core/engine';
 import { softwareAdapterReason } from '@webglip/core/engine';
 import { paddedSize, resizedSize } from '@webglip/core/engine';
-import { noiseImage } from '@webglip/core/testing';
+// The testing entry is Node-only (fixtures on disk): the page takes its browser-safe noise image file directly.
+import { noiseImage } from '../../../packages/core/src/testing/noise-image.ts';
 import { BertTokenizer } from '@webglip/core/engine';
 import { benchMode, modeOptions } from '../end-to-end.ts';
 import type { ModeOptions, ModeResult } from '../end-to-end.ts';

@@ -6,7 +6,8 @@
 // Detection by adapter info, no timing probe: in Dawn-in-Node and in headless Chromium on SwiftShader both
 // `info.isFallbackAdapter` (true) and `info.architecture` ('swiftshader') say so; the name match also
 // covers browsers that leave `isFallbackAdapter` out or report a software driver as a normal adapter.
-import type { BackendKind } from './device.ts';
+/** tfjs backends the engine can run on, best first. */
+export type BackendKind = 'webgpu' | 'wasm' | 'cpu';
 
 /** A backend by name, or 'auto': the fastest for this machine (chooseStartingBackend). */
 export type BackendRequest = BackendKind | 'auto';

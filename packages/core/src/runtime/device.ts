@@ -9,7 +9,8 @@ import { DeviceLostError } from '../errors.ts';
 import { webGpuBackendRunsOn } from './tfjs-internals.ts';
 import { type BackendRequest, chooseStartingBackend } from './backend-choice.ts';
 
-export type BackendKind = 'webgpu' | 'wasm' | 'cpu';
+import type { BackendKind } from './backend-choice.ts';
+export type { BackendKind };
 
 /** The device limits the engine raises to the adapter's maximum. */
 export interface GpuLimits {
