@@ -83,6 +83,17 @@ describe('detectChunked on cpu (tiny case-a)', () => {
     for (const d of result.detections) expect(caption.slice(...d.charSpan)).toBe(d.phrase);
   });
 
+  it('two category names that clean to the same text are both grounded, in one chunk or cut apart (GLIP LVIS)', async () => {
+    const query = categoryQuery(['bow_(weapon)', 'bow_(decorative_ribbons)', 'mug']);
+    for (const namesPerChunk of [3, 1]) {
+      const result = await detectChunked(detector, image, query, { threshold: 0, chunking: 'always', namesPerChunk });
+      expect(result.dropped).toEqual([]);
+      expect(result.chunks.flatMap((c) => c.phrases)).toEqual([0, 1, 2]);
+      const spans = new Set(result.detections.map((d) => d.charSpan.join(':')));
+      for (const p of query.phrases) expect(spans.has(p.charSpan.join(':'))).toBe(true);
+    }
+  });
+
   it('typed errors: an empty vocabulary, a name longer than the window, duplicate names', async () => {
     await expect(detectChunked(detector, image, [])).rejects.toBeInstanceOf(PromptError);
     const long = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');

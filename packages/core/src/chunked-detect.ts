@@ -31,7 +31,7 @@ import type { DroppedPhrase, EncodedPrompt } from './text/encode-prompt.ts';
 import type { Phrase, Prompt, PromptInput } from './text/prompt.ts';
 import { toPrompt } from './text/prompt.ts';
 import type { PromptChunk } from './text/prompt-chunks.ts';
-import { chunkPrompt, DEFAULT_NAMES_PER_CHUNK, splitChunk } from './text/prompt-chunks.ts';
+import { chunkPrompt, DEFAULT_NAMES_PER_CHUNK, splitChunk, wholeChunk } from './text/prompt-chunks.ts';
 
 /** What chunked detection needs of a detector (GlipDetector, or anything with its API). */
 export type ChunkDetector = Pick<GlipDetector, 'encodeImage' | 'encodePrompt' | 'detect'>;
@@ -171,8 +171,9 @@ function rejectDuplicateNames(names: readonly string[]): void {
   });
 }
 
-/** The prompt without phrases that repeat an earlier one (reported 'duplicate', as a single prompt does). */
+/** The prompt without phrases that repeat an earlier one (reported 'duplicate', as a single prompt does), unless it grounds repeats. */
 function withoutRepeats(prompt: Prompt): { start: PromptChunk; dropped: DroppedPhrase[] } {
+  if (prompt.groundRepeats) return { start: wholeChunk(prompt), dropped: [] };
   const seen = new Set<string>();
   const dropped: DroppedPhrase[] = [];
   const origin: number[] = [];

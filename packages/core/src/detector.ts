@@ -221,7 +221,7 @@ export class GlipDetector implements GroundingDetector {
   private async cachedPrompt(input: PromptInput): Promise<PromptFeatures> {
     this.ensureAlive();
     const prompt = toPrompt(input);
-    const key = JSON.stringify([prompt.caption, prompt.phrases.map((p) => p.charSpan)]);
+    const key = JSON.stringify([prompt.caption, prompt.phrases.map((p) => p.charSpan), prompt.groundRepeats === true]);
     const cached = takeFromCache(this.prompts, key);
     if (cached) return cached;
     const started = performance.now();

@@ -5,9 +5,9 @@
 //           does not fit the window (40 names per chunk);
 //   lvis    LVIS v1: GLIP's fixed AP (lvis-eval.ts), every image run over chunks of 40 names with
 //           300 detections per chunk (GLIP's LVIS command: TEST.CHUNKED_EVALUATION 40,
-//           MODEL.ATSS.DETECTIONS_PER_IMG 300). Unlike GLIP, two names that clean to the same text
-//           ("bow_(weapon)", "bow_(decorative_ribbons)" → "bow ") are grounded once: the later one is
-//           reported as not grounded and gets no detections (the engine's rule for repeated phrases);
+//           MODEL.ATSS.DETECTIONS_PER_IMG 300). Two names that clean to the same text ("bow_(weapon)",
+//           "bow_(decorative_ribbons)" → "bow ") are both grounded, each on its own span, as in GLIP
+//           (the category query's `groundRepeats`);
 //   flickr  MDETR/GLIP `final_flickr_*.json`: each caption with its phrases, Recall@1/5/10 and the
 //           upper bound, ANY-BOX (flickr-eval.ts);
 //   synth   tools/synth's grounding data: each image with its own "list" prompt, box AP.

@@ -18,6 +18,8 @@ export function cleanCategoryName(name: string): string {
 /**
  * The query of `names` in order. Typed errors: an empty list, a name that cleans to nothing, and two
  * names that are the same (case and spacing aside) — a category named twice cannot be told apart.
+ * Two names that differ but clean to the same text are both grounded, each on its own span, as GLIP
+ * grounds them (`groundRepeats`).
  */
 export function categoryQuery(names: readonly string[], separator = QUERY_SEPARATOR): Prompt {
   if (names.length === 0) throw new PromptError('the vocabulary is empty: give at least one category name');
@@ -35,5 +37,5 @@ export function categoryQuery(names: readonly string[], separator = QUERY_SEPARA
     phrases.push({ text: cleaned, charSpan: [caption.length, caption.length + cleaned.length] });
     caption += cleaned;
   });
-  return { caption, phrases };
+  return { caption, phrases, groundRepeats: true }; // names unequal before cleaning are distinct categories
 }

@@ -19,7 +19,8 @@ export interface DroppedPhrase extends Phrase {
   /**
    * `truncated`: its tokens lie past MAX_QUERY_LEN; `no-tokens`: no token covers its span;
    * `duplicate`: an earlier phrase has the same text (case and spacing aside) — grounding it twice
-   * would only report every box twice.
+   * would only report every box twice (unless the prompt's `groundRepeats` says each phrase is its
+   * own category).
    */
   reason: 'truncated' | 'no-tokens' | 'duplicate';
 }
@@ -57,7 +58,7 @@ export function encodePrompt(tokenizer: BertTokenizer, prompt: Prompt, maxQueryL
   for (const p of prompt.phrases) {
     const key = p.text.toLowerCase().replace(/\s+/g, ' ').trim();
     const range = phraseTokenRange(encoding, p.charSpan);
-    if (grounded.has(key)) dropped.push({ ...p, reason: 'duplicate' });
+    if (grounded.has(key) && !prompt.groundRepeats) dropped.push({ ...p, reason: 'duplicate' });
     else if (!range) dropped.push({ ...p, reason: 'no-tokens' });
     else if (range[1] > length - 2) dropped.push({ ...p, reason: 'truncated' });
     else {

@@ -92,5 +92,6 @@ function sub(chunk: PromptChunk, indices: number[], from: number, to: number): P
     const [s, e] = chunk.prompt.phrases[i].charSpan;
     return { text: chunk.prompt.phrases[i].text, charSpan: [s - from, e - from] };
   });
-  return { prompt: { caption, phrases }, offset: chunk.offset + from, origin: indices.map((i) => chunk.origin[i]) };
+  const prompt: Prompt = chunk.prompt.groundRepeats ? { caption, phrases, groundRepeats: true } : { caption, phrases };
+  return { prompt, offset: chunk.offset + from, origin: indices.map((i) => chunk.origin[i]) };
 }

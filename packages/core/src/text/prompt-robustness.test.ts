@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { PromptError } from '../errors.ts';
 import { encodePrompt, MAX_QUERY_LEN } from './encode-prompt.ts';
-import { toPrompt } from './prompt.ts';
+import { categoryQuery } from './category-query.ts';
+import { captionPrompt, toPrompt } from './prompt.ts';
 import { promptWarning } from './prompt-warning.ts';
 import { testTokenizer } from '../testing/test-tokenizer.ts';
 
@@ -82,5 +83,16 @@ describe('duplicate phrases', () => {
 
   it('a category list with repeats', () => {
     expect(encode(['person', 'person', 'bicycle']).phrases.map((p) => p.text)).toEqual(['person', 'bicycle']);
+  });
+
+  it("a category query grounds two names that clean to the same text, each on its own tokens, as GLIP does", () => {
+    const query = categoryQuery(['bow_(weapon)', 'bow_(decorative_ribbons)', 'mug']);
+    expect(query.caption).toBe('bow . bow . mug');
+    const encoded = encodePrompt(testTokenizer(), toPrompt(query));
+    expect(encoded.dropped).toEqual([]);
+    expect(encoded.phrases.map((p) => [p.text, p.tokenIndices])).toEqual([['bow ', [1]], ['bow ', [3]], ['mug', [5]]]);
+    // the same caption and spans read as a plain prompt ground the repeat once
+    const plain = encodePrompt(testTokenizer(), captionPrompt(query.caption, query.phrases.map((p) => p.charSpan)));
+    expect(plain.dropped.map((d) => [d.charSpan, d.reason])).toEqual([[[6, 10], 'duplicate']]);
   });
 });

@@ -20,6 +20,12 @@ export interface Phrase {
 export interface Prompt {
   caption: string;
   phrases: Phrase[];
+  /**
+   * Every phrase is its own category, grounded even when its text repeats an earlier phrase's (GLIP's
+   * category queries, where two names can clean to the same text: LVIS's "bow_(weapon)" and
+   * "bow_(decorative_ribbons)" → "bow "). Otherwise a repeat is dropped as 'duplicate'.
+   */
+  groundRepeats?: true;
 }
 
 /** What the detector accepts: a user string, a category list, or a ready prompt. */
@@ -85,7 +91,10 @@ export function parsePrompt(text: string): Prompt {
 
 export function toPrompt(input: PromptInput): Prompt {
   if (typeof input === 'string') return parsePrompt(input);
-  if (isPrompt(input)) return captionPrompt(input.caption, input.phrases.map((p) => p.charSpan));
+  if (isPrompt(input)) {
+    const checked = captionPrompt(input.caption, input.phrases.map((p) => p.charSpan));
+    return input.groundRepeats ? { ...checked, groundRepeats: true } : checked;
+  }
   return categoryPrompt(input);
 }
 
