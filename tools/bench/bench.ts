@@ -13,6 +13,7 @@ import { benchMode, modeOptions } from './end-to-end.ts';
 import { freshBackend } from './gpu.ts';
 import type { MicroOptions } from './kernels-micro.ts';
 import { benchKernels } from './kernels-micro.ts';
+import { backendTableMarkdown, benchBackends, parseBackendChoices } from './backend-table.ts';
 import type { BenchModel } from './models.ts';
 import { gliptModel, smallModel } from './models.ts';
 import type { BenchReport, ModelReport } from './report.ts';
@@ -22,6 +23,8 @@ const USAGE = `usage: pnpm bench [options]
   --models small,glipt   models to run (default small; glipt = GLIP-T with random weights; none = kernels only)
   --modes fused,plain    kernel modes to run (default both: fused WGSL kernels on, then off)
   --backend webgpu|cpu   tfjs backend (default webgpu: Dawn, SwiftShader without a GPU)
+  --backends LIST        instead of the modes: one table across backends, from webgpu-fused, webgpu-plain,
+                         wasm, cpu, auto (e.g. all five); first + --runs steady runs each, ratios to the fastest
   --runs N               steady runs per mode (default 10)
   --reruns N             prompt-only and image-only re-runs (default 3)
   --stage-runs N         per-stage profiled runs per mode (default 1)
@@ -43,6 +46,7 @@ const OPTIONS = {
   models: { type: 'string', default: 'small' },
   modes: { type: 'string', default: 'fused,plain' },
   backend: { type: 'string', default: 'webgpu' },
+  backends: { type: 'string' },
   runs: { type: 'string', default: '10' },
   reruns: { type: 'string', default: '3' },
   'stage-runs': { type: 'string', default: '1' },
@@ -101,7 +105,9 @@ export async function main(argv: string[]): Promise<number> {
     kernels: null,
     convertMemory: null,
     browser: null,
+    backendTables: [],
   };
+  const backendChoices = values.backends === undefined ? null : parseBackendChoices(values.backends);
   const kernelOptions = (): MicroOptions => ({
     reps: count(values['kernel-reps'], 'kernel-reps'), gliptTokens: count(values['glipt-tokens'], 'glipt-tokens'),
     gliptShortSide: count(values['glipt-side'], 'glipt-side'),
@@ -124,6 +130,10 @@ export async function main(argv: string[]): Promise<number> {
       stageRuns: light ? 1 : count(values['stage-runs'], 'stage-runs'),
       leakRuns: light ? 0 : count(values['leak-runs'], 'leak-runs'),
     };
+    if (backendChoices) {
+      report.backendTables.push(await benchBackends(model, networkInput(model), backendChoices, base.steadyRuns, log));
+      continue;
+    }
     const entry: ModelReport = { model: model.name, source: model.source, input: networkInput(model), modes: [] };
     if (modes.includes('fused')) entry.modes.push(await benchMode(model, modeOptions(base, true), log));
     if (modes.includes('plain')) entry.modes.push(await benchMode(model, modeOptions(base, false), log));
@@ -142,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'tools/bench/convert-memory.ts', values['convert-memory']], { encoding: 'utf8' });
     report.convertMemory = JSON.parse(out) as Record<string, unknown>;
   }
-  const md = markdown(report);
+  const md = [markdown(report), ...report.backendTables.flatMap((t) => ['', ...backendTableMarkdown(t)])].join('\n');
   console.log(JSON.stringify(report, null, 2));
   console.log(md);
   if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2) + '\n');

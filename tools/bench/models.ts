@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { loadCheckpointWeights, loadModelFolder } from '@webglip/convert/node.ts';
 import type { GlipConfig, PixelImage, WeightMap } from '@webglip/core/engine';
-import { BertTokenizer, glipTConfig } from '@webglip/core/engine';
+import { BertTokenizer, glipTConfig, parseConfigJson } from '@webglip/core/engine';
 import { CASE_A_DIR, FIXTURES_DIR, REPO_ROOT, caseConfig } from '@webglip/core/testing';
 import { type ParameterList, randomWeightMap } from './random-weights.ts';
 
@@ -52,7 +52,7 @@ export function smallModel(shortSide?: number): BenchModel {
   const sized = (config: GlipConfig) => (shortSide === undefined ? config : withShortSide(config, shortSide));
   const side = shortSide === undefined ? '' : ` (short side ${shortSide})`;
   if (existsSync(resolve(NANO_DIR, 'manifest.json'))) {
-    const config = sized(JSON.parse(readFileSync(resolve(NANO_DIR, 'config.json'), 'utf8')) as GlipConfig);
+    const config = sized(parseConfigJson(JSON.parse(readFileSync(resolve(NANO_DIR, 'config.json'), 'utf8')))); // validated and completed as the engine reads it
     return {
       name: `glip-nano${side}`, source: 'models/glip-nano (converted model folder)', config, makeTokenizer: tokenizer,
       image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,

@@ -1,4 +1,5 @@
 // The benchmark report: one JSON object, and the same as markdown tables with the targets' ratios.
+import type { BackendTable } from './backend-table.ts';
 import type { ModeResult } from './end-to-end.ts';
 import type { MicroResult } from './kernels-micro.ts';
 import type { StageOps } from './op-profile.ts';
@@ -23,6 +24,8 @@ export interface BenchReport {
   convertMemory: Record<string, unknown> | null;
   /** The same small-model and kernel runs in headless Chromium. */
   browser: { adapter: string; f16: boolean; userAgent: string; model: ModelReport; kernels: MicroResult | null } | null;
+  /** `--backends`: each model across backends. */
+  backendTables: BackendTable[];
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
