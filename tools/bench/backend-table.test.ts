@@ -7,7 +7,7 @@ import { smallModel } from './models.ts';
 
 describe('pnpm bench --backends', () => {
   it('rejects a backend it does not know, naming the ones it takes', () => {
-    expect(() => parseBackendChoices('wasm,webgl')).toThrow(/webgpu-fused, webgpu-plain, wasm, cpu, auto; got webgl/);
+    expect(() => parseBackendChoices('wasm,webgl')).toThrow(/webgpu-fused, webgpu-plain, wasm, wasm-plain, cpu, auto; got webgl/);
     expect(parseBackendChoices('wasm,,cpu')).toEqual(['wasm', 'cpu']);
   });
 

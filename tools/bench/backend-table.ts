@@ -1,6 +1,6 @@
 // One table across backends (`pnpm bench --backends …`): a model's first and steady inference on each
 // tfjs backend this process offers — WebGPU with the fused WGSL kernels, WebGPU with plain tfjs ops,
-// wasm, cpu — and on the one `auto` chooses (with its reason), one after another in one run, each on a
+// wasm with its hand-written CPU-side kernels and with plain tfjs ops, cpu — and on the one `auto` chooses (with its reason), one after another in one run, each on a
 // fresh backend through GlipDetector (end-to-end.ts); ratios to the fastest. wasm also gets a per-stage
 // profile and its matmul GFLOP/s (a 512³ product), the local peak of that backend.
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +13,7 @@ import type { BenchModel } from './models.ts';
 import { round } from './stats.ts';
 
 /** What `--backends` takes. */
-export const BACKEND_CHOICES = ['webgpu-fused', 'webgpu-plain', 'wasm', 'cpu', 'auto'] as const;
+export const BACKEND_CHOICES = ['webgpu-fused', 'webgpu-plain', 'wasm', 'wasm-plain', 'cpu', 'auto'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface BackendRow {
@@ -48,10 +48,10 @@ export async function benchBackends(model: BenchModel, input: string, choices: r
   const rows: Omit<BackendRow, 'ratioToFastest'>[] = [];
   let wasmMatmulGflops: number | null = null;
   for (const choice of choices) {
-    const selection = await createBackend(choice === 'auto' ? 'auto' : choice === 'wasm' || choice === 'cpu' ? choice : 'webgpu');
+    const selection = await createBackend(choice === 'auto' ? 'auto' : (choice.split('-')[0] as BackendKind));
     const runsOn = selection.kind;
     if (choice !== 'auto' && runsOn !== choice.split('-')[0]) throw new Error(`backend ${choice} unavailable: ${selection.fallbackReasons.join('; ')}`);
-    const fused = choice === 'webgpu-plain' ? false : runsOn === 'webgpu'; // auto runs the product's path
+    const fused = !choice.endsWith('-plain'); // the hand-written kernels (fused WGSL, CPU-side loops): the product's path
     if (runsOn === 'wasm' && wasmMatmulGflops === null) wasmMatmulGflops = await matmulGflops(512);
     log(`${model.name} on ${choice}${choice === 'auto' ? ` → ${runsOn}` : ''}: ${selection.reason}`);
     const result = await benchMode(model, {
@@ -95,7 +95,7 @@ export function backendTableMarkdown(t: BackendTable): string[] {
   const out = [`### Across backends: ${t.model} — input ${t.input}`, '',
     '| backend | runs on | load (ms) | first (ms) | steady p50 (ms) | × fastest | why / how |', '|---|---|---:|---:|---:|---:|---|'];
   for (const r of t.rows) {
-    out.push(`| ${r.choice} | ${r.runsOn}${r.runsOn === 'webgpu' ? (r.fused ? ' (fused)' : ' (plain)') : ''} | ${ms(r.result.loadMs)} | ${ms(r.result.firstMs)} | ${ms(r.result.steady.p50)} (${r.result.steady.runs} runs) | ${r.ratioToFastest.toFixed(2)} | ${r.reason} |`);
+    out.push(`| ${r.choice} | ${r.runsOn}${r.fused ? '' : ' (plain tfjs)'} | ${ms(r.result.loadMs)} | ${ms(r.result.firstMs)} | ${ms(r.result.steady.p50)} (${r.result.steady.runs} runs) | ${r.ratioToFastest.toFixed(2)} | ${r.reason} |`);
   }
   const auto = t.rows.find((r) => r.choice === 'auto');
   if (auto) out.push('', `auto: ${auto.ratioToFastest.toFixed(2)} × the fastest (target ≤ 1.10: ${auto.ratioToFastest <= 1.1 ? 'met' : 'not met'}).`);

@@ -24,7 +24,7 @@ const USAGE = `usage: pnpm bench [options]
   --modes fused,plain    kernel modes to run (default both: fused WGSL kernels on, then off)
   --backend webgpu|cpu   tfjs backend (default webgpu: Dawn, SwiftShader without a GPU)
   --backends LIST        instead of the modes: one table across backends, from webgpu-fused, webgpu-plain,
-                         wasm, cpu, auto (e.g. all five); first + --runs steady runs each, ratios to the fastest
+                         wasm, wasm-plain, cpu, auto; first + --runs steady runs each, ratios to the fastest
   --runs N               steady runs per mode (default 10)
   --reruns N             prompt-only and image-only re-runs (default 3)
   --stage-runs N         per-stage profiled runs per mode (default 1)

@@ -72,7 +72,7 @@ export function modeOptions(base: Omit<ModeOptions, 'fused' | 'precompile'>, fus
 export async function benchMode(model: BenchModel, opts: ModeOptions, log: (line: string) => void): Promise<ModeResult> {
   await freshBackend(opts.backend);
   setFusedKernels(opts.fused);
-  const label = `${model.name} ${opts.backend !== 'webgpu' ? opts.backend : opts.fused ? 'fused' : 'plain'}`;
+  const label = `${model.name} ${opts.backend === 'webgpu' ? '' : `${opts.backend} `}${opts.fused ? 'fused' : 'plain'}`;
   const load = await timed(() => model.loadWeights());
   const weights = load.value;
   const loadedBytes = weights.heldBytes;

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { candidateTensors, readCandidates } from '@webglip/core/engine';
-import { candidateSetDiff } from './parity.ts';
+import { CASE_A_DIR } from '@webglip/core/testing';
+import { quietRun as quietRunCommand } from '../testing/quiet-run.ts';
+import { candidateSetDiff, run } from './parity.ts';
 
 // A synthetic level that reaches the PRE_NMS_TOP_N cap: 20 anchors × 2 phrases, INFERENCE_TH 0.05;
 // 15 (anchor, phrase) pairs pass the threshold with phrase scores 0.2 + 0.02·j (j = 0..14), the rest score 0.01.
@@ -70,4 +72,13 @@ describe('parity: candidate set of a level (candidateSetDiff)', () => {
     expect(ours.size).toBe(TOP_N);
     expect(candidateSetDiff(ours, agg, centerness, P, TH, TOP_N)).toEqual({ capped: true, onlyOurs: [], onlyOfficial: [], unexplained: [] });
   });
+});
+
+describe('webglip parity on the wasm backend', () => {
+  it('passes every stage of case-a against the official tensors (the CPU-side deformable conv included)', async () => {
+    const { code, out, err } = await quietRunCommand(run, [CASE_A_DIR, '--backend', 'wasm']);
+    expect(code, err).toBe(0);
+    expect(out).toMatch(/on wasm/);
+    expect(out).toMatch(/^(\d+)\/\1 stages pass$/m);
+  }, 300_000);
 });

@@ -1,4 +1,4 @@
-// `webglip parity <case-dir> [--backend cpu|webgpu] [--from png|input|both] [--runs a,b] [--tokenizer FILE]`:
+// `webglip parity <case-dir> [--backend cpu|wasm|webgpu] [--from png|input|both] [--runs a,b] [--tokenizer FILE]`:
 // runs our whole GLIP inference on a golden fixture case (official-format model.pth, config.yaml,
 // case.json, image.png, tensors.safetensors) and compares every captured stage with the official
 // tensors. Each run of case.json starts once from image.png (our preprocessing) and once from the
@@ -30,7 +30,7 @@ import type { WeightMap } from '@webglip/core/engine';
 
 const USAGE = `usage: webglip parity <case-dir> [options]
   <case-dir>          a fixture folder: model.pth, config.yaml, case.json, image.png, tensors.safetensors
-  --backend B         cpu or webgpu (default webgpu; no fallback: a parity run tests one backend)
+  --backend B         cpu, wasm or webgpu (default webgpu; no fallback: a parity run tests one backend)
   --from S            png, input or both (default both): start from image.png or the captured image.input
   --runs A,B          only these runs of case.json (default all)
   --tokenizer FILE    tokenizer.json (default: models/bert-base-uncased/tokenizer.json)`;
@@ -345,7 +345,7 @@ export async function run(argv: string[]): Promise<number> {
   const backend = values.backend as BackendKind;
   const from = values.from;
   const sources: ('png' | 'input')[] = from === 'both' ? ['png', 'input'] : from === 'png' || from === 'input' ? [from] : [];
-  if (!caseDir || positionals.length > 1 || (backend !== 'cpu' && backend !== 'webgpu') || sources.length === 0) {
+  if (!caseDir || positionals.length > 1 || (backend !== 'cpu' && backend !== 'wasm' && backend !== 'webgpu') || sources.length === 0) {
     console.error(USAGE);
     return 2;
   }

@@ -5,14 +5,16 @@
 // (the layout the model prepares once, `DCN_FILTER_LAYOUT`); the fused path pads it to 4 input /
 // 8 output channels for vec4 reads when the widths need it. A filter stored f16 on disk can be held
 // as f16 pairs instead (`tapMajorPairs`, padded once; `modulatedDeformConv3x3F16`): the fused kernel
-// reads the pairs, the reference unpacks them.
+// reads the pairs, the reference unpacks them. On wasm and cpu the sampling runs as a loop over the
+// input's values instead (deform-conv-cpu.ts: tfjs's gather dominates the reference there).
 //   out[y,x,o] = bias[o] + Σ_{c,i,j} W[o,c,i,j] · m_k(y,x) · bilinear(X_c, y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k)
 // with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
 // −1 < px < W; each bilinear corner outside the image contributes 0.
 import * as tf from '@tensorflow/tfjs';
 import shader from '@webglip/shaders/deform-conv.wgsl?raw';
 import { packF16Pairs, unpackF16Pairs } from './f16-pairs.ts';
-import { fusedPathActive } from './fused-switch.ts';
+import { modulatedDeformConv3x3Cpu } from './deform-conv-cpu.ts';
+import { cpuKernelActive, fusedPathActive } from './fused-switch.ts';
 import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
 const KERNEL_NAME = 'WebglipModulatedDeformConv3x3';
@@ -83,6 +85,12 @@ export function modulatedDeformConv3x3(
       return runFused(x, offset, mask, padded, bias, stride, cout, false);
     });
   }
+  return unfused(x, offset, mask, filter, bias, stride);
+}
+
+/** Off the fused WGSL path: the sampling loop on the CPU-side backends while the switch is on (deform-conv-cpu.ts), else the reference. */
+function unfused(x: tf.Tensor3D, offset: tf.Tensor3D, mask: tf.Tensor3D, filter: tf.Tensor3D, bias: tf.Tensor1D | null, stride: 1 | 2): tf.Tensor3D {
+  if (cpuKernelActive()) return modulatedDeformConv3x3Cpu(x, offset, mask, filter, bias, stride);
   return modulatedDeformConv3x3Reference(x, offset, mask, filter, bias, stride);
 }
 
@@ -104,7 +112,7 @@ export function modulatedDeformConv3x3F16(
   if (fusedPathActive(x, offset, mask, pairs, bias)) return tf.tidy(() => runFused(x, offset, mask, pairs, bias, stride, cout, true));
   return tf.tidy(() => {
     const filter = tf.slice(tf.reshape(unpackF16Pairs(pairs), [9, c4, o8]), [0, 0, 0], [9, cin, cout]) as tf.Tensor3D;
-    return modulatedDeformConv3x3Reference(x, offset, mask, filter, bias, stride);
+    return unfused(x, offset, mask, filter, bias, stride);
   });
 }
 

@@ -1,11 +1,12 @@
-// Global switch between the fused WGSL kernels and their plain-tfjs references. On by default;
-// turning it off runs every op as its reference composite, so the two paths compare in one run.
+// Global switch between the hand-written kernels (fused WGSL on webgpu, a few CPU-side loops on wasm /
+// cpu) and their plain-tfjs references. On by default; turning it off runs every op as its reference
+// composite, so the two paths compare in one run.
 import * as tf from '@tensorflow/tfjs';
 import { heldDtype } from '../runtime/tfjs-internals.ts';
 
 let fused = true;
 
-/** Enables (true) or disables (false) the fused WGSL kernels on the `webgpu` backend. */
+/** Enables (true) or disables (false) the hand-written kernels: fused WGSL on `webgpu`, the CPU-side loops on `wasm` / `cpu`. */
 export function setFusedKernels(on: boolean): void {
   fused = on;
 }
@@ -21,6 +22,12 @@ export function fusedKernelsEnabled(): boolean {
  */
 export function fusedPathActive(...inputs: (tf.Tensor | null)[]): boolean {
   return fused && tf.getBackend() === 'webgpu' && inputs.every((t) => t === null || (t.size > 0 && heldAsOwnDtype(t)));
+}
+
+/** True when an op with a hand-written CPU-side path (wasm, cpu) should take it: switch on, and one of those backends active. */
+export function cpuKernelActive(): boolean {
+  const backend = tf.getBackend();
+  return fused && (backend === 'wasm' || backend === 'cpu');
 }
 
 /**
