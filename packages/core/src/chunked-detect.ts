@@ -21,7 +21,7 @@
 // Cost: one image pass + k × (text + head). Chunks are planned with the detector's own encoding: a
 // chunk that turns out longer than the window is cut at its first phrase past the window, and that
 // BERT run is spent (one extra text run per overflowing chunk, `counters.textRuns`).
-import { DEFAULT_THRESHOLD } from './detector.ts';
+import { DEFAULT_THRESHOLD } from './postprocess/default-threshold.ts';
 import { PromptError } from './errors.ts';
 import type { PixelImage } from './image/preprocess.ts';
 import type { Detection } from './postprocess/detection.ts';
