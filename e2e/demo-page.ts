@@ -9,8 +9,8 @@ type PlainState = Omit<DemoState, 'counters' | 'labels'>;
 
 export async function demoState(page: Page): Promise<PlainState> {
   return page.evaluate(() => {
-    const { status, info, detections, detectRuns, error, examples, live } = window.__webglip as DemoState;
-    return structuredClone({ status, info, detections, detectRuns, error, examples, live });
+    const { status, info, detections, detectRuns, chunkProgress, error, examples, live } = window.__webglip as DemoState;
+    return structuredClone({ status, info, detections, detectRuns, chunkProgress, error, examples, live });
   });
 }
 

@@ -1,8 +1,10 @@
 // The demo page: loads the shipped model in the engine worker, takes an image and a prompt, draws
 // the detections in each phrase's colour. The threshold slider only re-filters the last result.
+// A prompt of any length (a preset or a pasted list of hundreds of names) runs through the worker's
+// detectChunked: the image encoded once, the vocabulary in chunks that fit the window, each reported.
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/client';
-import { type BackendRequest, DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/client';
+import { type BackendRequest, type ChunkProgress, DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/client';
 import type { DrawnLabel } from '@webglip/widget/overlay.ts';
 import { LiveCamera, type LiveStats } from './camera.ts';
 import { enableExports, watchExports, type ExportButtons } from './export.ts';
@@ -10,6 +12,7 @@ import { showGallery, type Example } from './gallery.ts';
 import { bitmapFromBlob, watchImageSources } from './image-sources.ts';
 import { ResultView } from './overlay.ts';
 import { TimingsPanel } from './timings.ts';
+import { presetPrompt, VOCABULARY_PRESETS } from './vocabulary-presets.ts';
 
 /** The model the demo ships with, relative to the page. */
 const SHIPPED_MODEL = 'models/glip-nano/';
@@ -21,6 +24,8 @@ export interface DemoState {
   detections: Detection[];
   /** Completed `detect` calls. */
   detectRuns: number;
+  /** The chunk reports of the last detection, in order (one chunk for a prompt that fits the window). */
+  chunkProgress: ChunkProgress[];
   error: string | null;
   /** The example gallery as listed (public/examples/examples.json). */
   examples: Example[];
@@ -42,7 +47,7 @@ const client = new GlipClient();
 const timings = new TimingsPanel($('timings'));
 const camera = new LiveCamera({ button: $('webcam'), video: $('webcam-video'), status: $('camera-status') }, detectFrame, showError);
 const view = new ResultView({ canvas: $<HTMLCanvasElement>('canvas'), chips: $('phrases'), list: $('detections') });
-const state: DemoState = { status: 'loading', info: null, detections: [], labels: () => view.labels, detectRuns: 0, error: null, examples: [], live: camera.stats, counters: () => client.counters() };
+const state: DemoState = { status: 'loading', info: null, detections: [], labels: () => view.labels, detectRuns: 0, chunkProgress: [], error: null, examples: [], live: camera.stats, counters: () => client.counters() };
 window.__webglip = state;
 
 let ready: Promise<EngineInfo | null> = Promise.resolve(null);
@@ -51,7 +56,8 @@ let handle: Promise<ImageHandle> | null = null;
 /** The backbone run of the image set last, in ms, until a detection on it has reported it (null: none ran). */
 let backboneWhenSet: number | null = null;
 
-const promptInput = $<HTMLInputElement>('prompt');
+const promptInput = $<HTMLTextAreaElement>('prompt');
+const presetSelect = $<HTMLSelectElement>('vocabulary-preset');
 const threshold = $<HTMLInputElement>('threshold');
 const canvas = $<HTMLCanvasElement>('canvas');
 
@@ -150,6 +156,23 @@ function show(detections: Detection[]): void {
   if (image) view.show(image, detections);
 }
 
+/** Chunk i of k of the running detection; shown only for a vocabulary that needs more than one chunk. */
+function showChunk(progress: ChunkProgress | null): void {
+  if (progress) state.chunkProgress.push(progress);
+  const many = progress !== null && progress.total > 1;
+  const status = $('chunk-status');
+  const bar = $<HTMLProgressElement>('chunk-progress');
+  status.hidden = !many;
+  bar.hidden = !many || progress.done === progress.total;
+  if (!many) return;
+  bar.max = progress.total;
+  bar.value = progress.done;
+  status.textContent =
+    progress.done < progress.total
+      ? `Long vocabulary: chunk ${progress.done} of ${progress.total} done (the image is encoded once)…`
+      : `Detected in ${progress.total} chunks of up to 40 names: chunk ${progress.done} of ${progress.total} done, the image encoded once.`;
+}
+
 /** Says why Detect cannot run yet (null: it can). */
 function showInputHint(hint: string | null): void {
   const el = $('input-hint');
@@ -163,7 +186,9 @@ async function detect(): Promise<void> {
   if (!handle || prompt.length === 0 || (await ready) === null) return;
   try {
     const imageHandle = await handle;
-    const result = await client.detectWithDetails(imageHandle, prompt, { threshold: Number(threshold.value) });
+    state.chunkProgress = [];
+    showChunk(null);
+    const result = await client.detectChunked(imageHandle, prompt, { threshold: Number(threshold.value), onChunk: showChunk });
     view.setPhrases(result.phrases);
     const backbone = backboneWhenSet;
     backboneWhenSet = null;
@@ -212,7 +237,7 @@ async function detectFrame(frame: ImageBitmap): Promise<void> {
     return;
   }
   const encoded = await encodeTimed(frame);
-  const result = await client.detectWithDetails(encoded.handle, prompt, { threshold: Number(threshold.value) });
+  const result = await client.detectChunked(encoded.handle, prompt, { threshold: Number(threshold.value) });
   view.setPhrases(result.phrases);
   image?.close();
   image = frame;
@@ -225,6 +250,7 @@ async function detectFrame(frame: ImageBitmap): Promise<void> {
 
 function useExample(example: Example, file: Blob): void {
   promptInput.value = example.prompt;
+  presetSelect.value = '';
   renderPhrases();
   bitmapFromBlob(file).then(useImage, (e: unknown) => showError(e instanceof Error ? e.message : String(e)));
 }
@@ -234,7 +260,24 @@ watchImageSources({ dropZone: $('drop-zone'), fileInput: $('image-file') }, useI
 const exportButtons: ExportButtons = { json: $('export-json'), coco: $('export-coco'), png: $('export-png'), copy: $('export-copy'), status: $('export-status') };
 watchExports(exportButtons, () => (image && state.detectRuns > 0 ? { detections: state.detections, phrases: view.phrases, canvas } : null));
 
-promptInput.addEventListener('input', renderPhrases);
+promptInput.addEventListener('input', () => {
+  presetSelect.value = '';
+  renderPhrases();
+});
+// Enter detects, as in a one-line box; Shift+Enter starts a new line of a list.
+promptInput.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+  event.preventDefault();
+  $<HTMLFormElement>('prompt-form').requestSubmit();
+});
+presetSelect.append(...VOCABULARY_PRESETS.map((preset) => new Option(`${preset.label} (${preset.names.length} names)`, preset.id)));
+presetSelect.addEventListener('change', () => {
+  const preset = VOCABULARY_PRESETS.find((p) => p.id === presetSelect.value);
+  if (!preset) return;
+  promptInput.value = presetPrompt(preset);
+  renderPhrases();
+  if (handle) void detect();
+});
 $('prompt-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void detect();

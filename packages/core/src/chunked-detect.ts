@@ -21,8 +21,7 @@
 // Cost: one image pass + k × (text + head). Chunks are planned with the detector's own encoding: a
 // chunk that turns out longer than the window is cut at its first phrase past the window, and that
 // BERT run is spent (one extra text run per overflowing chunk, `counters.textRuns`).
-import type { GlipDetector } from './detector.ts';
-import { DEFAULT_THRESHOLD } from './detector.ts';
+import { DEFAULT_THRESHOLD } from './postprocess/default-threshold.ts';
 import { PromptError } from './errors.ts';
 import type { PixelImage } from './image/preprocess.ts';
 import type { Detection } from './postprocess/detection.ts';
@@ -33,8 +32,12 @@ import { toPrompt } from './text/prompt.ts';
 import type { PromptChunk } from './text/prompt-chunks.ts';
 import { chunkPrompt, DEFAULT_NAMES_PER_CHUNK, splitChunk, wholeChunk } from './text/prompt-chunks.ts';
 
-/** What chunked detection needs of a detector (GlipDetector, or anything with its API). */
-export type ChunkDetector = Pick<GlipDetector, 'encodeImage' | 'encodePrompt' | 'detect'>;
+/** What chunked detection needs of a detector (GlipDetector, or the engine behind the worker's host). */
+export interface ChunkDetector {
+  encodeImage(image: PixelImage): Promise<unknown>;
+  encodePrompt(prompt: Prompt): Promise<Pick<EncodedPrompt, 'phrases' | 'dropped' | 'inputIds'>>;
+  detect(image: PixelImage, prompt: Prompt, options: { threshold: number }): Promise<Detection[]>;
+}
 
 export interface ChunkedDetectOptions {
   /** Keep detections scoring above this, in every chunk. Default DEFAULT_THRESHOLD (0.4). */
@@ -76,6 +79,8 @@ export interface ChunkedDetectResult {
   /** Phrases no chunk grounds (spans in the original prompt): repeated, or with no token. */
   dropped: DroppedPhrase[];
 }
+
+type ChunkEncoding = Awaited<ReturnType<ChunkDetector['encodePrompt']>>;
 
 const normalized = (text: string): string => text.toLowerCase().replace(/\s+/gu, ' ').trim();
 
@@ -125,9 +130,9 @@ function originOf(byspan: Map<string, number>, p: Pick<Phrase, 'charSpan'>): num
  * groups of `namesPerChunk` when the chunk has more phrases, else the chunk cut at its first phrase
  * past the window. A single phrase that does not fit, even read alone, is a PromptError.
  */
-async function encodeOrCut(detector: ChunkDetector, chunk: PromptChunk, namesPerChunk: number): Promise<EncodedPrompt | PromptChunk[]> {
+async function encodeOrCut(detector: ChunkDetector, chunk: PromptChunk, namesPerChunk: number): Promise<ChunkEncoding | PromptChunk[]> {
   const regroup = (): PromptChunk[] | null => (chunk.prompt.phrases.length > namesPerChunk ? chunkPrompt(chunk, namesPerChunk) : null);
-  let encoded: EncodedPrompt;
+  let encoded: ChunkEncoding;
   try {
     encoded = await detector.encodePrompt(chunk.prompt);
   } catch (e) {

@@ -12,7 +12,7 @@ export { aboveThreshold, DEFAULT_THRESHOLD } from './grounding-detector.ts';
 export type { GroundingDetector, PromptPhrases } from './grounding-detector.ts';
 export { GlipClient } from './worker/client.ts';
 export type { ClientLoadOptions, ImageHandle, ImageInput } from './worker/client.ts';
-export type { DetectResult, DetectTimings, EngineInfo, PromptInfo } from './worker/protocol.ts';
+export type { ChunkedDetectReply, ChunkProgress, DetectResult, DetectTimings, EngineInfo, PromptInfo, Vocabulary } from './worker/protocol.ts';
 export type { Detection, DetectOptions, DetectorCounters, DetectorLoadOptions, EncodedImageInfo } from './detector.ts';
 export * from './errors.ts';
 export type { GlipConfig } from './config.ts';

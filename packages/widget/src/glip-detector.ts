@@ -1,14 +1,18 @@
 // <glip-detector src="photo.jpg" prompt="cat. remote control" model="models/glip-nano/" threshold="0.4">
 // Shows the image with the prompt's phrases boxed, re-running when `src`, `prompt` or `model` change
 // (a `threshold` change only re-filters). Fires `detections` (detail: Detection[], the engine API's
-// JSON). Every widget on a page asking for the same model shares one engine worker and one copy of
+// JSON). A vocabulary of any length — the `prompt` attribute (a list split at ". ", commas or new
+// lines, as the engine parses prompts) or the `prompt` property set to an array of names — runs in
+// chunks that fit the model's window (the worker's detectChunked), firing `chunk` (detail: { done,
+// total }) as each finishes. Every widget on a page asking for the same model shares one engine worker and one copy of
 // the weights; an image `src` is encoded once, and a (src, prompt) pair is detected once. Styles are
 // constructed stylesheets and nothing is evaluated, so it runs under a strict CSP (see
 // packages/widget/README.md).
 import { ImageInputError } from '@webglip/core/client';
 import { aboveThreshold, DEFAULT_THRESHOLD } from '@webglip/core/client';
 import { GlipClient, type ImageHandle } from '@webglip/core/client';
-import { CANDIDATE_THRESHOLD, type Detection, type EngineInfo, type LoadProgress } from '@webglip/core/client';
+import { CANDIDATE_THRESHOLD, type ChunkProgress, type Detection, type EngineInfo, type LoadProgress, type Vocabulary } from '@webglip/core/client';
+import { chunkStatus } from './chunk-status.ts';
 import { loadStatus } from './load-progress.ts';
 import { drawDetections, type DrawnLabel } from './overlay.ts';
 import { colorOf, phraseChips, phraseKey, type PhraseChip } from './phrases.ts';
@@ -40,8 +44,8 @@ interface Candidates {
 
 /** Encoded images per engine and absolute `src`, shared by every widget on the page. */
 const imageHandles = new WeakMap<GlipClient, Map<string, Promise<ImageHandle>>>();
-/** Candidate detections per engine, `src` and prompt: identical widgets run the network once. */
-const sharedCandidates = new WeakMap<GlipClient, Map<string, Promise<Candidates>>>();
+/** Candidate detections per engine, `src` and prompt: identical widgets run the network once (and all hear its chunks). */
+const sharedCandidates = new WeakMap<GlipClient, Map<string, { result: Promise<Candidates>; listeners: Set<(p: ChunkProgress) => void> }>>();
 /** Loading progress per model URL, for every widget waiting on that model (one load feeds them all). */
 const loading = new Map<string, { last: LoadProgress | null; listeners: Set<(p: LoadProgress) => void> }>();
 
@@ -87,18 +91,22 @@ function sharedImage(client: GlipClient, src: string, bitmap: ImageBitmap): Prom
   return handle;
 }
 
-function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, prompt: string): Promise<Candidates> {
+function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, prompt: Vocabulary, onChunk: (p: ChunkProgress) => void): Promise<Candidates> {
   let results = sharedCandidates.get(client);
   if (!results) sharedCandidates.set(client, (results = new Map()));
-  const key = `${src}\n${prompt}`;
-  let result = results.get(key);
-  if (!result) {
-    result = sharedImage(client, src, bitmap)
-      .then((handle) => client.detectWithDetails(handle, prompt, { threshold: CANDIDATE_THRESHOLD }))
+  const key = `${src}\n${typeof prompt === 'string' ? prompt : JSON.stringify(prompt)}`;
+  let entry = results.get(key);
+  if (!entry) {
+    const listeners = new Set<(p: ChunkProgress) => void>();
+    const result = sharedImage(client, src, bitmap)
+      .then((handle) => client.detectChunked(handle, prompt, { threshold: CANDIDATE_THRESHOLD, onChunk: (p) => listeners.forEach((listener) => listener(p)) }))
       .then((r) => ({ detections: r.detections, phrases: phraseChips(r.phrases) }));
     result.catch(() => results.delete(key));
-    results.set(key, result);
+    results.set(key, (entry = { result, listeners }));
   }
+  const { result, listeners } = entry;
+  listeners.add(onChunk);
+  result.finally(() => listeners.delete(onChunk)).catch(() => null);
   return result;
 }
 
@@ -117,6 +125,8 @@ export class GlipDetectorElement extends HTMLElement {
   private drawn: DrawnLabel[] = [];
   private run = 0;
   private scheduled = false;
+  /** Names set through the `prompt` property (null: the `prompt` attribute is the prompt). */
+  private vocabulary: readonly string[] | null = null;
 
   constructor() {
     super();
@@ -152,6 +162,17 @@ export class GlipDetectorElement extends HTMLElement {
     return this.drawn;
   }
 
+  /** The prompt: the `prompt` attribute, or the list of names last set here (an array runs as a category list: a repeated name is an error). */
+  get prompt(): Vocabulary {
+    return this.vocabulary ?? this.getAttribute('prompt') ?? '';
+  }
+
+  set prompt(value: Vocabulary) {
+    if (typeof value === 'string') this.setAttribute('prompt', value);
+    this.vocabulary = typeof value === 'string' ? null : [...value];
+    if (this.isConnected) this.schedule(); // coalesced with the attribute's own
+  }
+
   get threshold(): number {
     const value = Number(this.getAttribute('threshold') ?? DEFAULT_THRESHOLD);
     return Number.isFinite(value) ? value : DEFAULT_THRESHOLD;
@@ -169,7 +190,10 @@ export class GlipDetectorElement extends HTMLElement {
   attributeChangedCallback(name: string, oldValue: string | null, newValue: string | null): void {
     if (oldValue === newValue || !this.isConnected) return;
     if (name === 'threshold') this.render(this.run > 0 && this.status.textContent === '');
-    else this.schedule();
+    else {
+      if (name === 'prompt') this.vocabulary = null;
+      this.schedule();
+    }
   }
 
   private modelUrl(): string {
@@ -188,7 +212,7 @@ export class GlipDetectorElement extends HTMLElement {
 
   private async detect(): Promise<void> {
     const src = this.getAttribute('src');
-    const prompt = this.getAttribute('prompt')?.trim() ?? '';
+    const prompt = this.vocabulary ?? this.getAttribute('prompt')?.trim() ?? '';
     if (!src) return;
     const run = ++this.run;
     const model = this.modelUrl();
@@ -215,9 +239,15 @@ export class GlipDetectorElement extends HTMLElement {
       this.image = bitmap;
       this.candidates = { detections: [], phrases: [] };
       this.render(false);
-      if (prompt.length === 0) return void (this.status.textContent = '');
+      if (prompt === '') return void (this.status.textContent = '');
       this.status.textContent = 'Detecting…';
-      const candidates = await candidatesFor(client, absoluteSrc, bitmap, prompt);
+      const showChunk = (p: ChunkProgress): void => {
+        if (run !== this.run) return;
+        const text = chunkStatus(p);
+        if (text) this.status.textContent = text;
+        this.dispatchEvent(new CustomEvent<ChunkProgress>('chunk', { detail: p }));
+      };
+      const candidates = await candidatesFor(client, absoluteSrc, bitmap, prompt, showChunk);
       if (run !== this.run) return;
       this.candidates = candidates;
       this.switchedOff.clear();

@@ -1,7 +1,7 @@
 // The page side of the engine: a GlipClient owns one Web Worker running the engine and speaks
 // protocol.ts to it. It implements the detector's interface (grounding-detector.ts), as GlipDetector
 // does: encodeImage, encodePrompt, detect, dispose; `detectWithDetails` adds the timings and prompt
-// warning. Images are raw pixels (a PixelImage) or anything the page can draw, read on the page with
+// warning; `detectChunked` runs a vocabulary of any length in chunks, reporting each as it finishes. Images are raw pixels (a PixelImage) or anything the page can draw, read on the page with
 // pixelsFromSource (typed ImageInputErrors for a frameless video, an empty canvas, a tainted source);
 // their pixels are transferred; errors come back as the same GlipError classes.
 // `GlipClient.shared(model)` hands every caller on a page the same worker, hence one copy of the weights.
@@ -11,6 +11,8 @@ import { pixelsFromSource } from '../image/decode.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import {
   reviveError,
+  type ChunkedDetectReply,
+  type ChunkProgress,
   type DetectResult,
   type Detection,
   type DetectorCounters,
@@ -22,6 +24,7 @@ import {
   type Request,
   type Response,
   type ResultOf,
+  type Vocabulary,
 } from './protocol.ts';
 
 /** Pixels, or anything the page can turn into pixels. */
@@ -41,6 +44,16 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (progress: LoadProgress) => void;
+  onChunk?: (progress: ChunkProgress) => void;
+}
+
+export interface ChunkedDetectCallOptions {
+  /** Default DEFAULT_THRESHOLD. */
+  threshold?: number;
+  /** Names per chunk when the vocabulary does not fit the window (default GLIP's 40). */
+  namesPerChunk?: number;
+  /** After each chunk: chunks done, of those known so far. */
+  onChunk?: (progress: ChunkProgress) => void;
 }
 
 export interface ClientLoadOptions extends LoadOptions {
@@ -129,6 +142,17 @@ export class GlipClient implements GroundingDetector {
     return this.call({ type: 'detect', imageId: handle.imageId, prompt, threshold: options.threshold ?? DEFAULT_THRESHOLD });
   }
 
+  /**
+   * A vocabulary longer than the model's window (hundreds of names), in chunks that each fit: one
+   * image pass, then text + head per chunk (chunked-detect.ts); `onChunk` hears each chunk finish.
+   * A vocabulary that fits is one chunk and gives what `detect` gives.
+   */
+  async detectChunked(image: ImageHandle | ImageInput, vocabulary: Vocabulary, options: ChunkedDetectCallOptions = {}): Promise<ChunkedDetectReply> {
+    const handle = isHandle(image) ? image : await this.encodeImage(image);
+    const body = { type: 'detectChunked', imageId: handle.imageId, prompt: vocabulary, threshold: options.threshold ?? DEFAULT_THRESHOLD, namesPerChunk: options.namesPerChunk } as const;
+    return this.call(body, [], undefined, options.onChunk);
+  }
+
   /** The last `detect`'s detections at another threshold, without running the network again. */
   rethreshold(threshold: number): Promise<Detection[]> {
     return this.call({ type: 'rethreshold', threshold });
@@ -148,11 +172,11 @@ export class GlipClient implements GroundingDetector {
     for (const [key, entry] of sharedClients) if (entry.client === this) sharedClients.delete(key);
   }
 
-  private call<B extends RequestBody>(body: B, transfer: Transferable[] = [], onProgress?: (p: LoadProgress) => void): Promise<ResultOf[B['type']]> {
+  private call<B extends RequestBody>(body: B, transfer: Transferable[] = [], onProgress?: (p: LoadProgress) => void, onChunk?: (p: ChunkProgress) => void): Promise<ResultOf[B['type']]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.dead) return reject(this.dead);
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress, onChunk });
       this.worker.postMessage({ ...body, id }, transfer);
     });
   }
@@ -186,6 +210,10 @@ export class GlipClient implements GroundingDetector {
     if (!pending) return;
     if (response.type === 'progress') {
       pending.onProgress?.(response.progress);
+      return;
+    }
+    if (response.type === 'chunk') {
+      pending.onChunk?.(response.chunk);
       return;
     }
     this.pending.delete(response.id);

@@ -24,7 +24,7 @@ function fakeFactory(seen: { thresholds: number[]; images: PixelImage[] }): Engi
       this.counters.backboneRuns++;
     },
     async encodePrompt() {
-      return { phrases: PHRASES, dropped: [] };
+      return { phrases: PHRASES, dropped: [], inputIds: Int32Array.of(101, 4937, 1010, 3899, 102) };
     },
     async detect(img, _prompt, options) {
       const threshold = options?.threshold ?? 0.5;
@@ -99,13 +99,14 @@ describe('EngineHost', () => {
       async encodeImage() {
         this.counters.backboneRuns++;
       },
-      async encodePrompt(prompt) {
+      async encodePrompt(input) {
+        const prompt = String(input);
         if (!prompts.has(prompt)) {
           await new Promise((resolve) => setTimeout(resolve, 20)); // BERT
           prompts.add(prompt);
           this.counters.textRuns++;
         }
-        return { phrases: [{ text: prompt, charSpan: [0, prompt.length] as [number, number], tokenIndices: [1] }], dropped: [] };
+        return { phrases: [{ text: prompt, charSpan: [0, prompt.length] as [number, number], tokenIndices: [1] }], dropped: [], inputIds: Int32Array.of(101, 4937, 102) };
       },
       async detect() {
         this.counters.detectRuns++;

@@ -1,15 +1,19 @@
 // The worker side of the protocol, independent of `postMessage` so it can be tested in Node: holds
 // one loaded engine, the last few images the pages sent (by id, so the engine's per-image cache sees
 // the same object again) and the last detection's candidates, so a threshold change re-runs only
-// the final filtering step instead of the network.
+// the final filtering step instead of the network. `detectChunked` runs a vocabulary of any length
+// through chunked-detect.ts on the engine, reporting each chunk as it finishes.
 import { CallQueue } from '../call-queue.ts';
+import { detectChunked, type ChunkDetector } from '../chunked-detect.ts';
 import type { DetectorCounters } from '../detector.ts';
 import { aboveThreshold, type GroundingDetector } from '../grounding-detector.ts';
 import { activeWebGpuDevice } from '../runtime/tfjs-internals.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import { GuardedEngine } from '../runtime/guarded-engine.ts';
+import type { EncodedPrompt } from '../text/encode-prompt.ts';
+import type { PromptInput } from '../text/prompt.ts';
 import { promptWarning } from '../text/prompt-warning.ts';
-import type { BackendName, BackendRequest, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
+import type { BackendName, BackendRequest, ChunkProgress, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
 import { CANDIDATE_THRESHOLD } from './protocol.ts';
 
 export { CANDIDATE_THRESHOLD };
@@ -17,6 +21,9 @@ export { CANDIDATE_THRESHOLD };
 /** The detector the host drives: GlipDetector, or a stand-in in tests. */
 export interface Engine extends GroundingDetector {
   dispose(): void;
+  /** Any prompt the detector takes (a string, a name list, a chunk's prompt); the encoding also says how many tokens it read. */
+  encodePrompt(prompt: PromptInput): Promise<Pick<EncodedPrompt, 'phrases' | 'dropped' | 'inputIds'>>;
+  detect(image: PixelImage, prompt: PromptInput, options?: { threshold?: number }): Promise<Detection[]>;
   /** How often each stage really ran. */
   readonly counters: DetectorCounters;
   /** Per-stage wall times of the last `detect`, in ms, when the engine measures them. */
@@ -45,12 +52,12 @@ export class EngineHost {
 
   constructor(private readonly factory: EngineFactory) {}
 
-  /** Runs one request after every earlier one settled; `onProgress` receives loading progress of a `load`. */
-  handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[R['type']]> {
-    return this.queue.run(async () => (await this.dispatch(request, onProgress)) as ResultOf[R['type']]);
+  /** Runs one request after every earlier one settled; `onProgress` receives loading progress of a `load`, `onChunk` each finished chunk of a `detectChunked`. */
+  handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void, onChunk: (progress: ChunkProgress) => void = () => {}): Promise<ResultOf[R['type']]> {
+    return this.queue.run(async () => (await this.dispatch(request, onProgress, onChunk)) as ResultOf[R['type']]);
   }
 
-  private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[keyof ResultOf]> {
+  private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void, onChunk: (progress: ChunkProgress) => void): Promise<ResultOf[keyof ResultOf]> {
     switch (request.type) {
       case 'load':
         return this.load(request.model, request.options.backend, onProgress);
@@ -67,6 +74,8 @@ export class EngineHost {
       }
       case 'detect':
         return this.detect(request.imageId, request.prompt, request.threshold);
+      case 'detectChunked':
+        return this.detectChunked(request, onChunk);
       case 'rethreshold':
         return aboveThreshold(this.candidates, request.threshold);
       case 'counters':
@@ -103,8 +112,7 @@ export class EngineHost {
 
   private async detect(imageId: number, prompt: string, threshold: number): Promise<ResultOf['detect']> {
     const engine = this.ready();
-    const image = this.images.get(imageId);
-    if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
+    const image = this.image(imageId);
     const start = now();
     const { detections, stages, cached, phrases, dropped } = await engine.run(async (e) => {
       const before = { ...e.counters };
@@ -132,6 +140,64 @@ export class EngineHost {
       timings: { totalMs: now() - start, stages, cached },
       promptWarning: promptWarning({ dropped }),
     };
+  }
+
+  /**
+   * The vocabulary's chunks on the image sent as `imageId` (its features computed once), each reported
+   * as it finishes; detections kept at the candidate threshold, as `detect` keeps them, so
+   * `rethreshold` re-filters the merge. Stage times are summed over the chunks.
+   */
+  private async detectChunked(request: Extract<Request, { type: 'detectChunked' }>, onChunk: (progress: ChunkProgress) => void): Promise<ResultOf['detectChunked']> {
+    const engine = this.ready();
+    const image = this.image(request.imageId);
+    const start = now();
+    const { result, stages, cached } = await engine.run(async (e) => {
+      const before = { ...e.counters };
+      const stages: Record<string, number> = {};
+      let textMs = 0;
+      const timed: ChunkDetector = {
+        encodeImage: (img) => e.encodeImage(img),
+        async encodePrompt(prompt) {
+          const textStart = now();
+          const encoded = await e.encodePrompt(prompt); // the chunk's detect then finds it cached
+          textMs += now() - textStart;
+          return encoded;
+        },
+        async detect(img, prompt, options) {
+          const detections = await e.detect(img, prompt, options);
+          for (const [stage, ms] of Object.entries(e.lastTimings ?? {})) stages[stage] = (stages[stage] ?? 0) + ms;
+          return detections;
+        },
+      };
+      const result = await detectChunked(timed, image, request.prompt, {
+        threshold: Math.min(request.threshold, CANDIDATE_THRESHOLD),
+        namesPerChunk: request.namesPerChunk,
+        onChunk: (done, total) => onChunk({ done, total }),
+      });
+      const textRan = e.counters.textRuns > before.textRuns;
+      const backboneRan = e.counters.backboneRuns > before.backboneRuns;
+      return {
+        result,
+        stages: { ...stages, ...(textRan ? { text: textMs } : {}) },
+        cached: [...(textRan ? [] : ['text' as const]), ...(backboneRan ? [] : ['backbone' as const])],
+      };
+    });
+    this.candidates = result.detections;
+    const grounded = new Set(result.chunks.flatMap((c) => c.phrases));
+    return {
+      detections: aboveThreshold(result.detections, request.threshold),
+      phrases: result.prompt.phrases.filter((_, i) => grounded.has(i)).map((p) => ({ text: p.text, charSpan: [p.charSpan[0], p.charSpan[1]] })),
+      dropped: result.dropped,
+      chunks: result.chunks,
+      timings: { totalMs: now() - start, stages, cached },
+      promptWarning: promptWarning(result),
+    };
+  }
+
+  private image(imageId: number): PixelImage {
+    const image = this.images.get(imageId);
+    if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
+    return image;
   }
 
   private ready(): GuardedEngine<Engine> {

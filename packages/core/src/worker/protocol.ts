@@ -4,10 +4,13 @@
 // the page as the same GlipError subclass (see `reviveError`).
 import * as errors from '../errors.ts';
 import { GlipError } from '../errors.ts';
+import type { ChunkedDetection, DetectedChunk } from '../chunked-detect.ts';
 import type { DetectorCounters } from '../detector.ts';
 import type { PromptPhrases } from '../grounding-detector.ts';
 import type { PixelImage } from '../image/preprocess.ts';
 import type { Detection } from '../postprocess/detection.ts';
+import type { DroppedPhrase } from '../text/encode-prompt.ts';
+import type { Phrase } from '../text/prompt.ts';
 import type { BackendRequest } from '../runtime/backend-choice.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
 import type { LoadProgress } from '../weights/load-model.ts';
@@ -70,6 +73,28 @@ export interface PromptInfo extends PromptPhrases {
   warning: string | null;
 }
 
+/** A vocabulary: a user string (parsed as the engine parses prompts) or a list of names (a repeated name is an error). */
+export type Vocabulary = string | readonly string[];
+
+/** Chunks of a `detectChunked` done so far, of those known (the total grows when a chunk must be cut again). */
+export interface ChunkProgress {
+  done: number;
+  total: number;
+}
+
+/** What `detectChunked` resolves to: every chunk's detections merged, named in the original prompt. */
+export interface ChunkedDetectReply {
+  /** Best first; `phrase` and `charSpan` refer to the original prompt, `chunk` indexes `chunks`. */
+  detections: ChunkedDetection[];
+  /** The prompt's phrases some chunk grounds, in prompt order (spans in the original prompt). */
+  phrases: Phrase[];
+  dropped: DroppedPhrase[];
+  chunks: DetectedChunk[];
+  /** Stages summed over the chunks; `cached` as for `detect`. */
+  timings: DetectTimings;
+  promptWarning: string | null;
+}
+
 /** How often each engine stage ran (the detector's own counters), for tests and the stats panel. */
 export type { DetectorCounters } from '../detector.ts';
 
@@ -86,6 +111,7 @@ export type Request =
   | { id: number; type: 'encodeImage'; imageId: number; image: ImageBitmap | PixelImage }
   | { id: number; type: 'encodePrompt'; prompt: string }
   | { id: number; type: 'detect'; imageId: number; prompt: string; threshold: number }
+  | { id: number; type: 'detectChunked'; imageId: number; prompt: Vocabulary; threshold: number; namesPerChunk?: number }
   | { id: number; type: 'rethreshold'; threshold: number }
   | { id: number; type: 'counters' }
   | { id: number; type: 'dispose' };
@@ -96,6 +122,7 @@ export interface ResultOf {
   encodeImage: null;
   encodePrompt: PromptInfo;
   detect: DetectResult;
+  detectChunked: ChunkedDetectReply;
   rethreshold: Detection[];
   counters: DetectorCounters;
   dispose: null;
@@ -112,6 +139,7 @@ export interface ErrorPayload {
 
 export type Response =
   | { id: number; type: 'progress'; progress: LoadProgress }
+  | { id: number; type: 'chunk'; chunk: ChunkProgress }
   | { id: number; type: 'result'; value: ResultOf[keyof ResultOf] }
   | { id: number; type: 'error'; error: ErrorPayload };
 

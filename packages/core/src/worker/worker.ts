@@ -36,7 +36,11 @@ scope.onmessage = async (event: MessageEvent<Request>) => {
   const request = event.data;
   const post = (response: Response): void => scope.postMessage(response);
   try {
-    const value = await host.handle(request, (progress) => post({ id: request.id, type: 'progress', progress }));
+    const value = await host.handle(
+      request,
+      (progress) => post({ id: request.id, type: 'progress', progress }),
+      (chunk) => post({ id: request.id, type: 'chunk', chunk }),
+    );
     post({ id: request.id, type: 'result', value });
   } catch (e) {
     post({ id: request.id, type: 'error', error: errorPayload(e) });
