@@ -11,6 +11,7 @@ import { GuardedEngine } from '../runtime/guarded-engine.ts';
 import { promptWarning } from '../text/prompt-warning.ts';
 import type { BackendName, BackendRequest, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
 import { CANDIDATE_THRESHOLD } from './protocol.ts';
+import type { TunedPromptData, TuneExample, TuneOutcome, TuneProgress, TuneSettings } from './tune-protocol.ts';
 
 export { CANDIDATE_THRESHOLD };
 
@@ -21,6 +22,15 @@ export interface Engine extends GroundingDetector {
   readonly counters: DetectorCounters;
   /** Per-stage wall times of the last `detect`, in ms, when the engine measures them. */
   readonly lastTimings?: Record<string, number>;
+  /** `detect`, with a tuned prompt's offset added to the prompt's language features. */
+  detect(image: PixelImage, prompt: string, options?: { threshold?: number; promptOffset?: TunedPromptData }): Promise<Detection[]>;
+  /** Learns a prompt offset on `examples` (GlipDetector.tunePrompt); stops after the current step once `signal` aborts. */
+  tunePrompt?(
+    examples: TuneExample[],
+    prompt: string,
+    options: TuneSettings & { signal: AbortSignal },
+    onProgress: (progress: TuneProgress) => void,
+  ): Promise<Omit<TuneOutcome, 'cancelled'>>;
 }
 
 export interface EngineFactory {
@@ -40,17 +50,26 @@ export class EngineHost {
   private engine: GuardedEngine<Engine> | null = null;
   private readonly images = new Map<number, PixelImage>();
   private candidates: Detection[] = [];
+  /** The running `tune` requests by id, so that a `cancelTune` (which does not queue) can stop one. */
+  private readonly tunes = new Map<number, AbortController>();
   /** Requests run one at a time, in order: a `detect` sent during a `load` waits for the new engine. */
   private readonly queue = new CallQueue();
 
   constructor(private readonly factory: EngineFactory) {}
 
-  /** Runs one request after every earlier one settled; `onProgress` receives loading progress of a `load`. */
-  handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[R['type']]> {
-    return this.queue.run(async () => (await this.dispatch(request, onProgress)) as ResultOf[R['type']]);
+  /**
+   * Runs one request after every earlier one settled; `onProgress` receives loading progress of a
+   * `load`, `onTuneProgress` each step of a `tune`. A `cancelTune` runs at once, beside the queue.
+   */
+  handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void, onTuneProgress: (progress: TuneProgress) => void = () => {}): Promise<ResultOf[R['type']]> {
+    if (request.type === 'cancelTune') {
+      this.tunes.get(request.tuneId)?.abort();
+      return Promise.resolve(null as ResultOf[R['type']]);
+    }
+    return this.queue.run(async () => (await this.dispatch(request, onProgress, onTuneProgress)) as ResultOf[R['type']]);
   }
 
-  private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void): Promise<ResultOf[keyof ResultOf]> {
+  private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void, onTuneProgress: (progress: TuneProgress) => void): Promise<ResultOf[keyof ResultOf]> {
     switch (request.type) {
       case 'load':
         return this.load(request.model, request.options.backend, onProgress);
@@ -67,6 +86,12 @@ export class EngineHost {
       }
       case 'detect':
         return this.detect(request.imageId, request.prompt, request.threshold);
+      case 'detectTuned':
+        return this.detect(request.imageId, request.tuned.caption, request.threshold, request.tuned);
+      case 'tune':
+        return this.tune(request.id, request.examples, request.prompt, request.options, onTuneProgress);
+      case 'cancelTune':
+        return null; // handled beside the queue
       case 'rethreshold':
         return aboveThreshold(this.candidates, request.threshold);
       case 'counters':
@@ -101,7 +126,22 @@ export class EngineHost {
     return { ...chosen!, loadMs: now() - start };
   }
 
-  private async detect(imageId: number, prompt: string, threshold: number): Promise<ResultOf['detect']> {
+  private async tune(id: number, examples: TuneExample[], prompt: string, settings: TuneSettings, onProgress: (p: TuneProgress) => void): Promise<TuneOutcome> {
+    const controller = new AbortController();
+    this.tunes.set(id, controller);
+    try {
+      const tuned = await this.ready().run((engine) => {
+        if (!engine.tunePrompt) throw new Error('this engine cannot tune prompts');
+        return engine.tunePrompt(examples, prompt, { ...settings, signal: controller.signal }, onProgress);
+      });
+      return { ...tuned, cancelled: controller.signal.aborted };
+    } finally {
+      this.tunes.delete(id);
+    }
+  }
+
+  /** Detection with the prompt as it is, or with a tuned prompt's offset (`tuned`, whose caption is `prompt`). */
+  private async detect(imageId: number, prompt: string, threshold: number, tuned?: TunedPromptData): Promise<ResultOf['detect']> {
     const engine = this.ready();
     const image = this.images.get(imageId);
     if (!image) throw new Error(`image ${imageId} is unknown to the worker: encode it first (only the last ${KEPT_IMAGES} images are kept)`);
@@ -111,7 +151,8 @@ export class EngineHost {
       const textStart = now();
       const { phrases, dropped } = await e.encodePrompt(prompt); // detect then finds it cached
       const textMs = now() - textStart;
-      const detections = await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) });
+      const candidateThreshold = Math.min(threshold, CANDIDATE_THRESHOLD);
+      const detections = await e.detect(image, prompt, tuned ? { threshold: candidateThreshold, promptOffset: tuned } : { threshold: candidateThreshold });
       // What really ran in this call, by the engine's counters: its own `lastTimings` reports 0 for a
       // stage its cache served, which the prompt's stage always is after the `encodePrompt` above.
       const textRan = e.counters.textRuns > before.textRuns;

@@ -11,6 +11,7 @@ import type { Detection } from '../postprocess/detection.ts';
 import type { BackendRequest } from '../runtime/backend-choice.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
 import type { LoadProgress } from '../weights/load-model.ts';
+import type { TunedPromptData, TuneExample, TuneOutcome, TuneProgress, TuneSettings } from './tune-protocol.ts';
 
 /**
  * Detections are computed once at this threshold and filtered for higher ones. Greedy NMS only
@@ -32,6 +33,9 @@ export type { BackendRequest } from '../runtime/backend-choice.ts';
 
 /** Structured loading progress (manifest, shard download with bytes, decode), as the weights loader reports it. */
 export type { LoadProgress } from '../weights/load-model.ts';
+
+/** Prompt tuning's messages (tune-protocol.ts). */
+export type { LabelledBox, TunedPromptData, TuneExample, TuneOutcome, TuneProgress, TuneSettings } from './tune-protocol.ts';
 
 /** What `load` reports once the engine is ready. */
 export interface EngineInfo {
@@ -88,7 +92,11 @@ export type Request =
   | { id: number; type: 'detect'; imageId: number; prompt: string; threshold: number }
   | { id: number; type: 'rethreshold'; threshold: number }
   | { id: number; type: 'counters' }
-  | { id: number; type: 'dispose' };
+  | { id: number; type: 'dispose' }
+  | { id: number; type: 'tune'; examples: TuneExample[]; prompt: string; options: TuneSettings }
+  /** Stops the `tune` request `tuneId` after its current step; it resolves with the last good offset. Not queued. */
+  | { id: number; type: 'cancelTune'; tuneId: number }
+  | { id: number; type: 'detectTuned'; imageId: number; tuned: TunedPromptData; threshold: number };
 
 /** What each request type resolves to on the page. */
 export interface ResultOf {
@@ -99,6 +107,9 @@ export interface ResultOf {
   rethreshold: Detection[];
   counters: DetectorCounters;
   dispose: null;
+  tune: TuneOutcome;
+  cancelTune: null;
+  detectTuned: DetectResult;
 }
 
 /** An error as it crosses the worker boundary. */
@@ -112,6 +123,7 @@ export interface ErrorPayload {
 
 export type Response =
   | { id: number; type: 'progress'; progress: LoadProgress }
+  | { id: number; type: 'tuneProgress'; progress: TuneProgress }
   | { id: number; type: 'result'; value: ResultOf[keyof ResultOf] }
   | { id: number; type: 'error'; error: ErrorPayload };
 
