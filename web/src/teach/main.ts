@@ -3,11 +3,11 @@
 // step, and compares detections before and after tuning on a held-out image. The tuned prompt can
 // be downloaded and loaded again. Nothing leaves the page. State is published on
 // `window.__webglipTeach` for the end-to-end test.
-import { DEFAULT_THRESHOLD, GlipClient, decodeImage, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TunedPromptData, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
+import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, decodeImage, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TunedPromptData, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
 import { drawDetections } from '@webglip/widget/overlay.ts';
 import { colorOf, promptChips } from '@webglip/widget/phrases.ts';
 import { BoxEditor, type TeachImage } from './box-editor.ts';
-import { baseName, cocoBoxes } from './coco-boxes.ts';
+import { baseName, cocoBoxes, type BoxesByFile } from './coco-boxes.ts';
 import { LossChart } from './loss-chart.ts';
 
 /** The model the demo ships with, relative to the page. */
@@ -48,6 +48,8 @@ let selected: Example | null = null;
 let tuned: TunedPromptData | null = null;
 let heldOut: { bitmap: ImageBitmap; handle: Promise<ImageHandle> } | null = null;
 let cancelRun: AbortController | null = null;
+/** The last COCO file's boxes by image file name: they also name the boxes of images added after it. */
+let coco: { file: string; boxes: BoxesByFile } | null = null;
 
 const editor = new BoxEditor({ canvas: $('teach-canvas'), name: $('teach-name'), list: $('teach-boxes') }, updatePrompt);
 const chart = new LossChart(document.getElementById('teach-loss') as unknown as SVGSVGElement, $('teach-loss-table'));
@@ -104,26 +106,37 @@ async function addImage(file: File): Promise<void> {
   const bitmap = await createImageBitmap(new ImageData(pixels.data as Uint8ClampedArray<ArrayBuffer>, pixels.width, pixels.height));
   const example: Example = { name: baseName(file.name || `pasted-${examples.length + 1}.png`), bitmap, pixels, boxes: [] };
   examples.push(example);
+  applyCoco([example]);
   select(example);
   updatePrompt();
+}
+
+/** Gives each of `targets` that the COCO file lists its boxes from there; says how many added images it covers and which it lists that are not added. */
+function applyCoco(targets: Example[]): void {
+  if (!coco) return;
+  for (const example of targets) {
+    const boxes = coco.boxes.get(example.name);
+    if (boxes) example.boxes = boxes.map((b) => ({ box: [...b.box], phrase: b.phrase }));
+  }
+  const matched = examples.filter((e) => coco!.boxes.has(e.name)).length;
+  const missing = [...coco.boxes.keys()].filter((name) => !examples.some((e) => e.name === name));
+  $('teach-coco-status').textContent = `${coco.file}: boxes for ${matched} of the added images.` + (missing.length ? ` Add these images to use their boxes: ${missing.join(', ')}.` : '');
 }
 
 function addImages(files: Iterable<File>): void {
   for (const file of files) addImage(file).catch((e: unknown) => showError(message(e)));
 }
 
+/** Reads a COCO file: its boxes replace those of the added images it lists, and name those of the images it lists added later. */
 async function loadCoco(file: File): Promise<void> {
-  const byFile = cocoBoxes(JSON.parse(await file.text()) as unknown, file.name);
-  let matched = 0;
-  for (const example of examples) {
-    const boxes = byFile.get(example.name);
-    if (!boxes) continue;
-    example.boxes = boxes.map((b) => ({ box: [...b.box], phrase: b.phrase }));
-    matched++;
+  let json: unknown;
+  try {
+    json = JSON.parse(await file.text());
+  } catch (e) {
+    throw new EvalDataError(`${file.name} is not a JSON file (${e instanceof Error ? e.message : String(e)}): choose a COCO instances .json`);
   }
-  const missing = [...byFile.keys()].filter((name) => !examples.some((e) => e.name === name));
-  $('teach-coco-status').textContent =
-    `${file.name}: boxes for ${matched} of the added images.` + (missing.length ? ` Not added yet (add them, then load the file again): ${missing.join(', ')}.` : '');
+  coco = { file: file.name, boxes: cocoBoxes(json, file.name) };
+  applyCoco(examples);
   editor.refresh();
   renderThumbs();
   updatePrompt();
