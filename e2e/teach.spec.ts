@@ -75,9 +75,10 @@ test('teach mode: draw, tune (the loss falls), cancel, compare, download and rel
 
   // Cancel: a long run stops after a step and keeps that step's offset.
   await page.getByRole('spinbutton', { name: 'Steps' }).fill('200');
-  await page.getByRole('button', { name: 'Tune' }).click();
-  await expect(page.locator('#teach-loss-table tr')).toHaveCount(1, { timeout: INFERENCE_TIMEOUT });
-  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Tune', exact: true }).click();
+  await page.waitForFunction(() => (window.__webglipTeach?.progress.length ?? 0) > 0 || window.__webglipTeach?.error != null, null, { timeout: INFERENCE_TIMEOUT });
+  expect((await teachState(page)).error).toBeNull();
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   await page.waitForFunction(() => window.__webglipTeach?.tuning === false, null, { timeout: INFERENCE_TIMEOUT });
   const cancelled = await teachState(page);
   expect(cancelled.error).toBeNull();
@@ -86,7 +87,7 @@ test('teach mode: draw, tune (the loss falls), cancel, compare, download and rel
 
   // A short run: the loss the page shows falls.
   await page.getByRole('spinbutton', { name: 'Steps' }).fill(String(STEPS));
-  await page.getByRole('button', { name: 'Tune' }).click();
+  await page.getByRole('button', { name: 'Tune', exact: true }).click();
   await page.waitForFunction(() => window.__webglipTeach?.tuning === false && window.__webglipTeach.tuned?.cancelled === false, null, { timeout: INFERENCE_TIMEOUT });
   const done = await teachState(page);
   expect(done.error).toBeNull();
