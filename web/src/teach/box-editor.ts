@@ -1,5 +1,6 @@
 // Teach mode's annotation canvas: shows one example image with its boxes; dragging on it (mouse,
-// pen or touch) draws a new box, named with the name field's text. Below it, every box is a row with
+// pen or touch) draws a new box, named with the name field's text, and so does typing its corners in
+// the corners form (the keyboard's way). Below it, every box is a row with
 // its own name field and a Remove button, so boxes can be renamed and removed from the keyboard.
 // Boxes are kept in the image's pixels (GLIP's inclusive xyxy), whatever size the canvas is shown at.
 import type { LabelledBox } from '@webglip/core/client';
@@ -16,6 +17,8 @@ export interface BoxEditorElements {
   /** The name given to boxes drawn next. */
   name: HTMLInputElement;
   list: HTMLElement;
+  /** Inputs x0, y0, x1, y1 and a submit button. */
+  corners: HTMLFormElement;
 }
 
 /** Boxes smaller than this (in image pixels, either side) are taken for a click, not drawn. */
@@ -53,6 +56,19 @@ export class BoxEditor {
         this.changed();
       } else this.draw();
     });
+    el.corners.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (!this.image) return;
+      const { width, height } = this.image.bitmap;
+      const [x0, y0, x1, y1] = ['x0', 'y0', 'x1', 'y1'].map((n) => Math.round(Number((el.corners.elements.namedItem(n) as HTMLInputElement).value)));
+      const inside = x0 >= 0 && y0 >= 0 && x1 < width && y1 < height;
+      const corners = el.corners.elements.namedItem('x1') as HTMLInputElement;
+      corners.setCustomValidity(!inside ? `the box must lie inside the image (0…${width - 1}, 0…${height - 1})` : x1 - x0 < MIN_SIDE || y1 - y0 < MIN_SIDE ? `x1 and y1 must exceed x0 and y0 by ${MIN_SIDE} or more` : '');
+      if (!corners.reportValidity()) return;
+      this.image.boxes.push({ box: [x0, y0, x1, y1], phrase: el.name.value.trim() });
+      this.changed();
+    });
+    el.corners.addEventListener('input', () => (el.corners.elements.namedItem('x1') as HTMLInputElement).setCustomValidity(''));
     canvas.addEventListener('pointercancel', () => {
       this.dragStart = this.dragEnd = null;
       this.draw();

@@ -51,7 +51,10 @@ let cancelRun: AbortController | null = null;
 /** The last COCO file's boxes by image file name: they also name the boxes of images added after it. */
 let coco: { file: string; boxes: BoxesByFile } | null = null;
 
-const editor = new BoxEditor({ canvas: $('teach-canvas'), name: $('teach-name'), list: $('teach-boxes') }, updatePrompt);
+const editor = new BoxEditor({ canvas: $('teach-canvas'), name: $('teach-name'), list: $('teach-boxes'), corners: $<HTMLFormElement>('teach-corners') }, () => {
+  renderThumbs();
+  updatePrompt();
+});
 const chart = new LossChart(document.getElementById('teach-loss') as unknown as SVGSVGElement, $('teach-loss-table'));
 const startButton = $<HTMLButtonElement>('teach-start');
 const cancelButton = $<HTMLButtonElement>('teach-cancel');
