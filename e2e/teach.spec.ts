@@ -38,13 +38,19 @@ async function drawBox(page: Page, box: readonly number[]): Promise<void> {
   await page.mouse.up();
 }
 
-test('teach mode: draw, tune (the loss falls), cancel, compare, download and reload the tuned prompt', async ({ page, baseURL }) => {
+/** Collects every request that leaves the page's origin. */
+function watchOrigin(page: Page, baseURL: string | undefined): string[] {
   const origin = new URL(baseURL ?? '').origin;
   const foreign: string[] = [];
   page.on('request', (r) => {
     const url = new URL(r.url());
     if (!['data:', 'blob:'].includes(url.protocol) && url.origin !== origin) foreign.push(r.url());
   });
+  return foreign;
+}
+
+/** Opens teach mode; adds one scene boxed with the mouse and one whose box comes from a COCO file. */
+async function annotate(page: Page): Promise<void> {
   await page.goto('./teach.html');
   await page.waitForFunction(() => window.__webglipTeach !== undefined && window.__webglipTeach.status !== 'loading', null, { timeout: INFERENCE_TIMEOUT });
   expect((await teachState(page)).status, (await teachState(page)).error ?? '').toBe('ready');
@@ -70,7 +76,30 @@ test('teach mode: draw, tune (the loss falls), cancel, compare, download and rel
   await page.locator('#teach-coco').setInputFiles({ name: 'coco.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(coco)) });
   await expect(page.locator('#teach-coco-status')).toContainText('boxes for 1 of the added images');
   await expect(page.locator('#teach-prompt')).toHaveText(target.phrase);
+}
 
+test('teach mode: boxes drawn with the mouse, typed as corners, removed, and read from a COCO file', async ({ page, baseURL }) => {
+  const foreign = watchOrigin(page, baseURL);
+  await annotate(page);
+  await page.getByRole('button', { name: /drawn\.png/ }).click();
+  await page.getByLabel('Name for the next box you draw').fill('second name');
+  for (const [field, value] of Object.entries({ x0: 10, y0: 20, x1: 40, y1: 60 })) await page.getByRole('spinbutton', { name: field, exact: true }).fill(String(value));
+  await page.getByRole('button', { name: 'Add box', exact: true }).click();
+  await expect(page.getByLabel('Name of box 2')).toHaveValue('second name');
+  await expect(page.locator('#teach-boxes li').nth(1)).toContainText('(10, 20)–(40, 60)');
+  await expect(page.locator('#teach-prompt')).toHaveText(`${target.phrase}. second name`);
+  await page.getByRole('button', { name: 'Remove box 2' }).click();
+  await expect(page.locator('#teach-boxes li')).toHaveCount(1);
+  await expect(page.locator('#teach-prompt')).toHaveText(target.phrase);
+  expect((await teachState(page)).error).toBeNull();
+  expect(foreign, 'requests that left the page').toEqual([]);
+});
+
+// Needs GlipDetector.tunePrompt (branch tune-loss) and the tuned-prompt file (branch tune-file):
+// until both are merged, the engine answers "this engine cannot tune prompts".
+test.fixme('teach mode: tune (the loss falls), cancel, compare, download and reload the tuned prompt', async ({ page, baseURL }) => {
+  const foreign = watchOrigin(page, baseURL);
+  await annotate(page);
   await page.locator('#teach-heldout').setInputFiles({ name: 'heldout.png', mimeType: 'image/png', buffer: heldOut.png });
 
   // Cancel: a long run stops after a step and keeps that step's offset.
