@@ -95,8 +95,9 @@ test('teach mode: boxes drawn with the mouse, typed as corners, removed, and rea
   expect(foreign, 'requests that left the page').toEqual([]);
 });
 
-// Needs GlipDetector.tunePrompt (branch tune-loss) and the tuned-prompt file (branch tune-file):
-// until both are merged, the engine answers "this engine cannot tune prompts".
+// Needs GlipDetector.tunePrompt (branch tune-loss; until it is merged the engine answers "this engine
+// cannot tune prompts") and, for its last part, the page's download / load of the tuned-prompt file
+// (#teach-download, #teach-load), which waits for that file's reader and writer (branch tune-file).
 test.fixme('teach mode: tune (the loss falls), cancel, compare, download and reload the tuned prompt', async ({ page, baseURL }) => {
   const foreign = watchOrigin(page, baseURL);
   await annotate(page);

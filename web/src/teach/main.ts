@@ -1,7 +1,6 @@
 // Teach mode (web/teach.html): the user adds a few images, draws and names boxes (or loads COCO
 // annotations), tunes the prompt made of those names in the engine's worker, watches the loss per
-// step, and compares detections before and after tuning on a held-out image. The tuned prompt can
-// be downloaded and loaded again. Nothing leaves the page. State is published on
+// step, and compares detections before and after tuning on a held-out image. Nothing leaves the page. State is published on
 // `window.__webglipTeach` for the end-to-end test.
 import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, decodeImage, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TunedPromptData, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
 import { drawDetections } from '@webglip/widget/overlay.ts';
@@ -19,7 +18,7 @@ export interface TeachState {
   /** Every step's progress of the last tuning run, as shown. */
   progress: TuneProgress[];
   tuning: boolean;
-  /** The last run's outcome, or the tuned prompt loaded from a file (its caption). */
+  /** The last run's outcome (its caption, steps and final loss). */
   tuned: { caption: string; steps: number; finalLoss: number; cancelled: boolean } | null;
   before: Detection[];
   after: Detection[];
@@ -169,7 +168,6 @@ async function tune(): Promise<void> {
     tuned = outcome;
     state.tuned = { caption: outcome.caption, steps: outcome.steps, finalLoss: outcome.finalLoss, cancelled: outcome.cancelled };
     $('teach-progress').textContent = `${outcome.cancelled ? 'Cancelled' : 'Done'} after ${outcome.steps} step${outcome.steps === 1 ? '' : 's'}: loss ${outcome.finalLoss.toFixed(4)}.`;
-    $<HTMLButtonElement>('teach-download').disabled = false;
     void compare();
   } catch (e) {
     showError(message(e));
