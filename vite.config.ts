@@ -1,4 +1,4 @@
-// Builds the demo (web/index.html), the browser test pages (web/dev/*.html) and the offline PWA into dist/.
+// Builds the demo (web/index.html, its teach mode web/teach.html), the browser test pages (web/dev/*.html) and the offline PWA into dist/.
 // The <glip-detector> widget is a separate library build (packages/widget/vite.config.ts, run first),
 // copied in as dist/widget/ so that the service worker precaches it too.
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         main: here('./web/index.html'),
+        teach: here('./web/teach.html'),
         kernels: here('./web/dev/kernels.html'),
         robustness: here('./web/dev/robustness.html'),
       },

@@ -31,7 +31,7 @@ function hostWorker(): Worker {
     postMessage(message: Request) {
       const request = structuredClone(message);
       const post = (response: Response): void => worker.onmessage?.({ data: structuredClone(response) } as MessageEvent<Response>);
-      host.handle(request, (progress) => post({ id: request.id, type: 'progress', progress })).then(
+      host.handle(request, (hostEvent) => post({ id: request.id, ...hostEvent })).then(
         (value) => post({ id: request.id, type: 'result', value }),
         (e: Error) => post({ id: request.id, type: 'error', error: { name: e.name, message: e.message } }),
       );

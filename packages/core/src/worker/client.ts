@@ -25,6 +25,11 @@ import {
   type Response,
   type ResultOf,
   type Vocabulary,
+  type TunedPromptData,
+  type TuneExample,
+  type TuneOutcome,
+  type TuneProgress,
+  type TuneSettings,
 } from './protocol.ts';
 
 /** Pixels, or anything the page can turn into pixels. */
@@ -45,6 +50,7 @@ interface Pending {
   reject(error: Error): void;
   onProgress?: (progress: LoadProgress) => void;
   onChunk?: (progress: ChunkProgress) => void;
+  onTuneProgress?: (progress: TuneProgress) => void;
 }
 
 export interface ChunkedDetectCallOptions {
@@ -54,6 +60,13 @@ export interface ChunkedDetectCallOptions {
   namesPerChunk?: number;
   /** After each chunk: chunks done, of those known so far. */
   onChunk?: (progress: ChunkProgress) => void;
+}
+
+export interface ClientTuneOptions extends TuneSettings {
+  /** Called after every step, with its loss. */
+  onProgress?: (progress: TuneProgress) => void;
+  /** Aborting it stops the run after its current step; `tune` then resolves with the last good offset (`cancelled: true`). */
+  signal?: AbortSignal;
 }
 
 export interface ClientLoadOptions extends LoadOptions {
@@ -153,6 +166,29 @@ export class GlipClient implements GroundingDetector {
     return this.call(body, [], undefined, options.onChunk);
   }
 
+  /**
+   * Learns a prompt offset for `prompt` on `examples` in the worker (their pixels are copied, the
+   * page keeps its images). Progress arrives after each step; the page stays responsive throughout.
+   */
+  tune(examples: readonly TuneExample[], prompt: string, options: ClientTuneOptions = {}): Promise<TuneOutcome> {
+    const { onProgress, signal, ...settings } = options;
+    const copies = examples.map(({ image, boxes }) => ({ image: { data: image.data.slice(), width: image.width, height: image.height }, boxes: boxes.map((b) => ({ ...b })) }));
+    const { id, result } = this.start({ type: 'tune', examples: copies, prompt, options: settings }, copies.map((e) => e.image.data.buffer as ArrayBuffer), { onTuneProgress: onProgress });
+    if (signal) {
+      const cancel = (): void => this.worker.postMessage({ type: 'cancelTune', tuneId: id, id: this.nextId++ } satisfies Request);
+      if (signal.aborted) cancel();
+      else signal.addEventListener('abort', cancel, { once: true });
+      result.finally(() => signal.removeEventListener('abort', cancel)).catch(() => undefined);
+    }
+    return result;
+  }
+
+  /** `detectWithDetails` with a tuned prompt: its caption, with its offset added to the caption's language features. */
+  async detectTuned(image: ImageHandle | ImageInput, tuned: TunedPromptData, options: { threshold?: number } = {}): Promise<DetectResult> {
+    const handle = isHandle(image) ? image : await this.encodeImage(image);
+    return this.call({ type: 'detectTuned', imageId: handle.imageId, tuned, threshold: options.threshold ?? DEFAULT_THRESHOLD });
+  }
+
   /** The last `detect`'s detections at another threshold, without running the network again. */
   rethreshold(threshold: number): Promise<Detection[]> {
     return this.call({ type: 'rethreshold', threshold });
@@ -173,12 +209,18 @@ export class GlipClient implements GroundingDetector {
   }
 
   private call<B extends RequestBody>(body: B, transfer: Transferable[] = [], onProgress?: (p: LoadProgress) => void, onChunk?: (p: ChunkProgress) => void): Promise<ResultOf[B['type']]> {
+    return this.start(body, transfer, { onProgress, onChunk }).result;
+  }
+
+  /** Sends a request; its id (to refer to it later) and its result. */
+  private start<B extends RequestBody>(body: B, transfer: Transferable[], listeners: Pick<Pending, 'onProgress' | 'onChunk' | 'onTuneProgress'>): { id: number; result: Promise<ResultOf[B['type']]> } {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const result = new Promise<ResultOf[B['type']]>((resolve, reject) => {
       if (this.dead) return reject(this.dead);
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress, onChunk });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, ...listeners });
       this.worker.postMessage({ ...body, id }, transfer);
     });
+    return { id, result };
   }
 
   private attach(worker: Worker): Worker {
@@ -214,6 +256,10 @@ export class GlipClient implements GroundingDetector {
     }
     if (response.type === 'chunk') {
       pending.onChunk?.(response.chunk);
+      return;
+    }
+    if (response.type === 'tuneProgress') {
+      pending.onTuneProgress?.(response.progress);
       return;
     }
     this.pending.delete(response.id);

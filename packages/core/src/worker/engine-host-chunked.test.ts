@@ -22,11 +22,7 @@ function inProcessWorker(host: EngineHost): Worker {
     postMessage(message: Request) {
       const request = structuredClone(message);
       const post = (response: Response): void => worker.onmessage?.({ data: structuredClone(response) } as MessageEvent<Response>);
-      host.handle(
-        request,
-        (progress) => post({ id: request.id, type: 'progress', progress }),
-        (chunk) => post({ id: request.id, type: 'chunk', chunk }),
-      ).then(
+      host.handle(request, (hostEvent) => post({ id: request.id, ...hostEvent })).then(
         (value) => post({ id: request.id, type: 'result', value }),
         (e: unknown) => post({ id: request.id, type: 'error', error: errorPayload(e) }),
       );
@@ -55,7 +51,7 @@ describe('EngineHost detectChunked (tiny case-a on cpu)', () => {
   it('reports chunk i of k as each finishes and answers with the merge, the image encoded once', async () => {
     const progress: ChunkProgress[] = [];
     const before = { ...detector.counters };
-    const reply = await host.handle({ id: 3, type: 'detectChunked', imageId: 1, prompt: pasted, threshold: 0.3 }, () => {}, (p) => progress.push(p));
+    const reply = await host.handle({ id: 3, type: 'detectChunked', imageId: 1, prompt: pasted, threshold: 0.3 }, (e) => e.type === 'chunk' && progress.push(e.chunk));
     expect(detector.counters.backboneRuns).toBe(before.backboneRuns); // encoded by `encodeImage`, reused by every chunk
     expect(reply.timings.cached).toContain('backbone');
     expect(reply.chunks.map((c) => c.phrases.length)).toEqual([40, 40, 10]);
@@ -78,7 +74,7 @@ describe('EngineHost detectChunked (tiny case-a on cpu)', () => {
 
   it('a vocabulary that fits is one chunk, and repeated names in a string are reported, as a single prompt reports them', async () => {
     const progress: ChunkProgress[] = [];
-    const reply = await host.handle({ id: 5, type: 'detectChunked', imageId: 1, prompt: 'cat. dog. cat.', threshold: 0.4 }, () => {}, (p) => progress.push(p));
+    const reply = await host.handle({ id: 5, type: 'detectChunked', imageId: 1, prompt: 'cat. dog. cat.', threshold: 0.4 }, (e) => e.type === 'chunk' && progress.push(e.chunk));
     expect(progress).toEqual([{ done: 1, total: 1 }]);
     expect(reply.phrases.map((p) => p.text)).toEqual(['cat', 'dog']);
     expect(reply.promptWarning).toMatch(/"cat": they repeat an earlier phrase/);

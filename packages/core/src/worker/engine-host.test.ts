@@ -50,7 +50,7 @@ describe('EngineHost', () => {
     const seen = { thresholds: [] as number[], images: [] as PixelImage[] };
     const host = new EngineHost(fakeFactory(seen));
     const progress: LoadProgress[] = [];
-    const info = await host.handle({ id: 1, type: 'load', model: 'models/x/', options: {} }, (p) => progress.push(p));
+    const info = await host.handle({ id: 1, type: 'load', model: 'models/x/', options: {} }, (e) => e.type === 'progress' && progress.push(e.progress));
     expect(info.backend).toBe('cpu');
     expect(progress).toEqual([PROGRESS]);
 
@@ -124,5 +124,69 @@ describe('EngineHost', () => {
     const again = await host.handle({ id: 4, type: 'detect', imageId: 1, prompt: 'cat', threshold: 0.5 }, () => {});
     expect(again.timings.cached).toEqual(['text', 'backbone']);
     expect(again.timings.stages).toEqual({ text: 0, backbone: 0, head: 3 });
+  });
+});
+
+describe('EngineHost prompt tuning', () => {
+  /** A stand-in whose tuning waits for the test to release each step, so a cancel can land mid-run. */
+  function tuningEngine(seen: { offsets: unknown[] }) {
+    const gates: (() => void)[] = [];
+    const engine: Engine = {
+      counters: { backboneRuns: 0, textRuns: 0, detectRuns: 0 },
+      async encodeImage() {},
+      async encodePrompt(prompt) {
+        const text = String(prompt);
+        return { phrases: [{ text, charSpan: [0, text.length] as [number, number], tokenIndices: [1] }], dropped: [], inputIds: new Int32Array([101, 1, 102]) };
+      },
+      async detect(_img, _prompt, options) {
+        seen.offsets.push(options?.promptOffset);
+        return [box('cat', 0.9)];
+      },
+      async tunePrompt(examples, prompt, options, onProgress) {
+        let step = 0;
+        while (step < (options.steps ?? 1) && !options.signal.aborted) {
+          await new Promise<void>((release) => gates.push(release));
+          step++;
+          onProgress({ step, steps: options.steps ?? 1, loss: 1 / step, parts: { cls: 1 / step }, examplesPerSecond: examples.length });
+        }
+        return { caption: prompt, tokenIds: [101, 4937, 102], shape: [3, 2], offset: new Float32Array(6).fill(step), finalLoss: 1 / step, steps: step };
+      },
+      dispose() {},
+    };
+    const host = new EngineHost({ chooseBackend: async () => ({ backend: 'cpu', backendReason: 'cpu was requested' }), load: async () => engine });
+    return { host, gates };
+  }
+
+  const until = async (condition: () => boolean): Promise<void> => {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+
+  it('reports every step, stops after the current step on cancelTune (which does not wait in the queue) and keeps that offset', async () => {
+    const { host, gates } = tuningEngine({ offsets: [] });
+    await host.handle({ id: 1, type: 'load', model: 'm/', options: {} }, () => {});
+    const steps: number[] = [];
+    const tuning = host.handle({ id: 2, type: 'tune', examples: [{ image, boxes: [{ box: [0, 0, 1, 1], phrase: 'cat' }] }], prompt: 'cat', options: { steps: 10 } }, (e) => e.type === 'tuneProgress' && steps.push(e.progress.step));
+    await until(() => gates.length === 1);
+    gates.shift()!();
+    await until(() => gates.length === 1);
+    await host.handle({ id: 3, type: 'cancelTune', tuneId: 2 }, () => {});
+    gates.shift()!();
+    const outcome = await tuning;
+    expect(steps).toEqual([1, 2]);
+    expect(outcome).toMatchObject({ steps: 2, cancelled: true, finalLoss: 0.5, shape: [3, 2] });
+    expect([...outcome.offset]).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
+  it('detects with a tuned prompt: its caption, its offset given to the engine', async () => {
+    const seen = { offsets: [] as unknown[] };
+    const { host } = tuningEngine(seen);
+    await host.handle({ id: 1, type: 'load', model: 'm/', options: {} }, () => {});
+    await host.handle({ id: 2, type: 'encodeImage', imageId: 5, image }, () => {});
+    const tuned = { caption: 'cat', tokenIds: [101, 4937, 102], shape: [3, 2] as [number, number], offset: new Float32Array(6) };
+    const plain = await host.handle({ id: 3, type: 'detect', imageId: 5, prompt: 'cat', threshold: 0.5 }, () => {});
+    const withOffset = await host.handle({ id: 4, type: 'detectTuned', imageId: 5, tuned, threshold: 0.5 }, () => {});
+    expect(seen.offsets).toEqual([undefined, tuned]);
+    expect(withOffset.phrases.map((p) => p.text)).toEqual(['cat']);
+    expect(plain.detections).toEqual(withOffset.detections);
   });
 });

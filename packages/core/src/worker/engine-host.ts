@@ -13,8 +13,9 @@ import { GuardedEngine } from '../runtime/guarded-engine.ts';
 import type { EncodedPrompt } from '../text/encode-prompt.ts';
 import type { PromptInput } from '../text/prompt.ts';
 import { promptWarning } from '../text/prompt-warning.ts';
-import type { BackendName, BackendRequest, ChunkProgress, Detection, EngineInfo, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
+import type { BackendName, BackendRequest, ChunkProgress, Detection, EngineInfo, HostEvent, LoadProgress, ModelFileBytes, Request, ResultOf } from './protocol.ts';
 import { CANDIDATE_THRESHOLD } from './protocol.ts';
+import type { TunedPromptData, TuneExample, TuneOutcome, TuneProgress, TuneSettings } from './tune-protocol.ts';
 
 export { CANDIDATE_THRESHOLD };
 
@@ -23,11 +24,19 @@ export interface Engine extends GroundingDetector {
   dispose(): void;
   /** Any prompt the detector takes (a string, a name list, a chunk's prompt); the encoding also says how many tokens it read. */
   encodePrompt(prompt: PromptInput): Promise<Pick<EncodedPrompt, 'phrases' | 'dropped' | 'inputIds'>>;
-  detect(image: PixelImage, prompt: PromptInput, options?: { threshold?: number }): Promise<Detection[]>;
   /** How often each stage really ran. */
   readonly counters: DetectorCounters;
   /** Per-stage wall times of the last `detect`, in ms, when the engine measures them. */
   readonly lastTimings?: Record<string, number>;
+  /** Detection; with `promptOffset`, a tuned prompt's offset added to the prompt's language features. */
+  detect(image: PixelImage, prompt: PromptInput, options?: { threshold?: number; promptOffset?: TunedPromptData }): Promise<Detection[]>;
+  /** Learns a prompt offset on `examples` (GlipDetector.tunePrompt); stops after the current step once `signal` aborts. */
+  tunePrompt?(
+    examples: TuneExample[],
+    prompt: string,
+    options: TuneSettings & { signal: AbortSignal },
+    onProgress: (progress: TuneProgress) => void,
+  ): Promise<Omit<TuneOutcome, 'cancelled'>>;
 }
 
 export interface EngineFactory {
@@ -47,20 +56,30 @@ export class EngineHost {
   private engine: GuardedEngine<Engine> | null = null;
   private readonly images = new Map<number, PixelImage>();
   private candidates: Detection[] = [];
+  /** The running `tune` requests by id, so that a `cancelTune` (which does not queue) can stop one. */
+  private readonly tunes = new Map<number, AbortController>();
   /** Requests run one at a time, in order: a `detect` sent during a `load` waits for the new engine. */
   private readonly queue = new CallQueue();
 
   constructor(private readonly factory: EngineFactory) {}
 
-  /** Runs one request after every earlier one settled; `onProgress` receives loading progress of a `load`, `onChunk` each finished chunk of a `detectChunked`. */
-  handle<R extends Request>(request: R, onProgress: (progress: LoadProgress) => void, onChunk: (progress: ChunkProgress) => void = () => {}): Promise<ResultOf[R['type']]> {
-    return this.queue.run(async () => (await this.dispatch(request, onProgress, onChunk)) as ResultOf[R['type']]);
+  /**
+   * Runs one request after every earlier one settled; `emit` hears what the request reports on the
+   * way (loading progress of a `load`, each finished chunk of a `detectChunked`, each step of a
+   * `tune`), as the worker's messages carry them. A `cancelTune` runs at once, beside the queue.
+   */
+  handle<R extends Request>(request: R, emit: (event: HostEvent) => void): Promise<ResultOf[R['type']]> {
+    if (request.type === 'cancelTune') {
+      this.tunes.get(request.tuneId)?.abort();
+      return Promise.resolve(null as ResultOf[R['type']]);
+    }
+    return this.queue.run(async () => (await this.dispatch(request, emit)) as ResultOf[R['type']]);
   }
 
-  private async dispatch(request: Request, onProgress: (progress: LoadProgress) => void, onChunk: (progress: ChunkProgress) => void): Promise<ResultOf[keyof ResultOf]> {
+  private async dispatch(request: Request, emit: (event: HostEvent) => void): Promise<ResultOf[keyof ResultOf]> {
     switch (request.type) {
       case 'load':
-        return this.load(request.model, request.options.backend, onProgress);
+        return this.load(request.model, request.options.backend, (progress) => emit({ type: 'progress', progress }));
       case 'encodeImage': {
         const pixels = await toPixels(request.image);
         this.images.set(request.imageId, pixels);
@@ -75,7 +94,13 @@ export class EngineHost {
       case 'detect':
         return this.detect(request.imageId, request.prompt, request.threshold);
       case 'detectChunked':
-        return this.detectChunked(request, onChunk);
+        return this.detectChunked(request, (chunk) => emit({ type: 'chunk', chunk }));
+      case 'detectTuned':
+        return this.detect(request.imageId, request.tuned.caption, request.threshold, request.tuned);
+      case 'tune':
+        return this.tune(request.id, request.examples, request.prompt, request.options, (progress) => emit({ type: 'tuneProgress', progress }));
+      case 'cancelTune':
+        return null; // handled beside the queue
       case 'rethreshold':
         return aboveThreshold(this.candidates, request.threshold);
       case 'counters':
@@ -110,7 +135,22 @@ export class EngineHost {
     return { ...chosen!, loadMs: now() - start };
   }
 
-  private async detect(imageId: number, prompt: string, threshold: number): Promise<ResultOf['detect']> {
+  private async tune(id: number, examples: TuneExample[], prompt: string, settings: TuneSettings, onProgress: (p: TuneProgress) => void): Promise<TuneOutcome> {
+    const controller = new AbortController();
+    this.tunes.set(id, controller);
+    try {
+      const tuned = await this.ready().run((engine) => {
+        if (!engine.tunePrompt) throw new Error('this engine cannot tune prompts');
+        return engine.tunePrompt(examples, prompt, { ...settings, signal: controller.signal }, onProgress);
+      });
+      return { ...tuned, cancelled: controller.signal.aborted };
+    } finally {
+      this.tunes.delete(id);
+    }
+  }
+
+  /** Detection with the prompt as it is, or with a tuned prompt's offset (`tuned`, whose caption is `prompt`). */
+  private async detect(imageId: number, prompt: string, threshold: number, tuned?: TunedPromptData): Promise<ResultOf['detect']> {
     const engine = this.ready();
     const image = this.image(imageId);
     const start = now();
@@ -119,7 +159,8 @@ export class EngineHost {
       const textStart = now();
       const { phrases, dropped } = await e.encodePrompt(prompt); // detect then finds it cached
       const textMs = now() - textStart;
-      const detections = await e.detect(image, prompt, { threshold: Math.min(threshold, CANDIDATE_THRESHOLD) });
+      const candidateThreshold = Math.min(threshold, CANDIDATE_THRESHOLD);
+      const detections = await e.detect(image, prompt, tuned ? { threshold: candidateThreshold, promptOffset: tuned } : { threshold: candidateThreshold });
       // What really ran in this call, by the engine's counters: its own `lastTimings` reports 0 for a
       // stage its cache served, which the prompt's stage always is after the `encodePrompt` above.
       const textRan = e.counters.textRuns > before.textRuns;

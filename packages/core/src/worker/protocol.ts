@@ -14,6 +14,7 @@ import type { Phrase } from '../text/prompt.ts';
 import type { BackendRequest } from '../runtime/backend-choice.ts';
 import type { BackendKind as BackendName } from '../runtime/device.ts';
 import type { LoadProgress } from '../weights/load-model.ts';
+import type { TunedPromptData, TuneExample, TuneOutcome, TuneProgress, TuneSettings } from './tune-protocol.ts';
 
 /**
  * Detections are computed once at this threshold and filtered for higher ones. Greedy NMS only
@@ -35,6 +36,9 @@ export type { BackendRequest } from '../runtime/backend-choice.ts';
 
 /** Structured loading progress (manifest, shard download with bytes, decode), as the weights loader reports it. */
 export type { LoadProgress } from '../weights/load-model.ts';
+
+/** Prompt tuning's messages (tune-protocol.ts). */
+export type { LabelledBox, TunedPromptData, TuneExample, TuneOutcome, TuneProgress, TuneSettings } from './tune-protocol.ts';
 
 /** What `load` reports once the engine is ready. */
 export interface EngineInfo {
@@ -114,7 +118,11 @@ export type Request =
   | { id: number; type: 'detectChunked'; imageId: number; prompt: Vocabulary; threshold: number; namesPerChunk?: number }
   | { id: number; type: 'rethreshold'; threshold: number }
   | { id: number; type: 'counters' }
-  | { id: number; type: 'dispose' };
+  | { id: number; type: 'dispose' }
+  | { id: number; type: 'tune'; examples: TuneExample[]; prompt: string; options: TuneSettings }
+  /** Stops the `tune` request `tuneId` after its current step; it resolves with the last good offset. Not queued. */
+  | { id: number; type: 'cancelTune'; tuneId: number }
+  | { id: number; type: 'detectTuned'; imageId: number; tuned: TunedPromptData; threshold: number };
 
 /** What each request type resolves to on the page. */
 export interface ResultOf {
@@ -126,6 +134,9 @@ export interface ResultOf {
   rethreshold: Detection[];
   counters: DetectorCounters;
   dispose: null;
+  tune: TuneOutcome;
+  cancelTune: null;
+  detectTuned: DetectResult;
 }
 
 /** An error as it crosses the worker boundary. */
@@ -137,9 +148,14 @@ export interface ErrorPayload {
   stack?: string;
 }
 
+/** What a request reports before its result: loading progress, a finished chunk, a tuning step. */
+export type HostEvent =
+  | { type: 'progress'; progress: LoadProgress }
+  | { type: 'chunk'; chunk: ChunkProgress }
+  | { type: 'tuneProgress'; progress: TuneProgress };
+
 export type Response =
-  | { id: number; type: 'progress'; progress: LoadProgress }
-  | { id: number; type: 'chunk'; chunk: ChunkProgress }
+  | ({ id: number } & HostEvent)
   | { id: number; type: 'result'; value: ResultOf[keyof ResultOf] }
   | { id: number; type: 'error'; error: ErrorPayload };
 

@@ -4,7 +4,7 @@ import type { EngineFactory } from './engine-host.ts';
 import { EngineHost } from './engine-host.ts';
 import type { ModelFiles } from '../weights/model-files.ts';
 import { chooseBackend } from './backend.ts';
-import { errorPayload, type ModelFileBytes, type Request, type Response } from './protocol.ts';
+import { errorPayload, type ModelFileBytes, type Request, type Response, type ResultOf } from './protocol.ts';
 
 /** In-memory folder files (sent by the page) as the weights loader reads them. */
 function bytesModelFiles(files: ModelFileBytes): ModelFiles {
@@ -36,12 +36,10 @@ scope.onmessage = async (event: MessageEvent<Request>) => {
   const request = event.data;
   const post = (response: Response): void => scope.postMessage(response);
   try {
-    const value = await host.handle(
-      request,
-      (progress) => post({ id: request.id, type: 'progress', progress }),
-      (chunk) => post({ id: request.id, type: 'chunk', chunk }),
-    );
-    post({ id: request.id, type: 'result', value });
+    const value = await host.handle(request, (hostEvent) => post({ id: request.id, ...hostEvent }));
+    // A tuned offset is transferred, not copied.
+    const transfer = request.type === 'tune' ? [(value as ResultOf['tune']).offset.buffer as ArrayBuffer] : [];
+    scope.postMessage({ id: request.id, type: 'result', value } satisfies Response, transfer);
   } catch (e) {
     post({ id: request.id, type: 'error', error: errorPayload(e) });
   }
