@@ -49,11 +49,18 @@ export function imageLossTargets(
     matched.set(b.box, 4 * k);
   });
   return tf.tidy(() => {
+    const tokensT = tf.tensor2d(tokens, [flat.length / 4, nTokens]);
+    if (positives.length === 0) {
+      // No anchor matches any box (boxes far smaller than the anchors): only the token loss's negatives
+      // remain. tfjs's cpu backend cannot unstack an empty tensor, so no box-coder arithmetic runs.
+      const none = tf.zeros([0, 4]) as tf.Tensor2D;
+      return { tokens: tokensT, positives: tf.tensor1d([], 'int32'), positiveAnchors: none, regression: tf.clone(none), centerness: tf.zeros([0]) as tf.Tensor1D, centernessSum: 0 };
+    }
     const anchorsT = tf.tensor2d(positiveAnchors, [positives.length, 4]);
     const regression = encodeBoxes(tf.tensor2d(matched, [positives.length, 4]), anchorsT, coderWeights);
     const centerness = centernessTargets(regression, anchorsT, coderWeights);
     return {
-      tokens: tf.tensor2d(tokens, [flat.length / 4, nTokens]),
+      tokens: tokensT,
       positives: tf.tensor1d(positives, 'int32'),
       positiveAnchors: anchorsT,
       regression,
