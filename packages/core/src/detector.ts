@@ -8,13 +8,14 @@
 // first detect does not pay for shader compilation.
 import * as tf from '@tensorflow/tfjs';
 import type { GlipConfig } from './config.ts';
-import { GlipError, ImageInputError } from './errors.ts';
+import { GlipError, ImageInputError, PromptOffsetError } from './errors.ts';
 import type { GroundingDetector } from './grounding-detector.ts';
 import type { PixelImage } from './image/preprocess.ts';
 import type { ImageSize } from './image/target-size.ts';
 import { atssAnchors } from './model/anchors.ts';
 import { decodeDetections, type GlipModel, headOutputs, type ImageFeatures, imageFeatures, type LanguageFeatures, languageFeatures } from './model/forward-pass.ts';
 import { runSteps } from './model/forward-steps.ts';
+import { offsetLanguageFeatures } from './model/prompt-offset.ts';
 import type { HeadLevels } from './postprocess/atss.ts';
 import { CallQueue } from './call-queue.ts';
 import { DEFAULT_THRESHOLD } from './postprocess/default-threshold.ts';
@@ -31,6 +32,7 @@ import { loadModel } from './weights/load-model.ts';
 import type { ModelFiles } from './weights/model-files.ts';
 import { urlModelFiles } from './weights/model-files.ts';
 import type { WeightMap } from './weights/weight-map.ts';
+import { checkTuningData, type PromptOffset, type TunedPrompt, type TuneOptions, type TuneProgress, type TuningBox, tunePromptOffset } from './tuning/prompt-tuning.ts';
 
 export type { Detection } from './postprocess/detection.ts';
 
@@ -58,7 +60,17 @@ export interface DetectorLoadOptions {
 export interface DetectOptions {
   /** Keep detections scoring above this (the official `score > threshold`). Default DEFAULT_THRESHOLD (0.4). */
   threshold?: number;
+  /** A tuned prompt's offset (`tunePrompt`'s result, or its offset and shape): added to the prompt's BERT output. Its shape must be the prompt's `[T, D]`. */
+  promptOffset?: PromptOffset;
 }
+
+/** A prompt-tuning example: an image and its boxes, each naming a phrase of the prompt. */
+export interface TuningExample {
+  image: PixelImage;
+  boxes: readonly TuningBox[];
+}
+
+export type { PromptOffset, TunedPrompt, TuneOptions, TuneProgress, TuningBox };
 
 /** Sizes of an encoded image: as given, and as the network saw it before padding. */
 export interface EncodedImageInfo {
@@ -199,11 +211,54 @@ export class GlipDetector implements GroundingDetector {
     const visual = await this.cachedImage(image);
     this.ensureAlive(); // disposed while the image was encoding: the weights are gone
     const started = performance.now();
-    const head = runSteps(headOutputs(this.model, visual, text));
+    const lang = options.promptOffset ? this.offsetPrompt(text, options.promptOffset) : text;
+    const head = runSteps(headOutputs(this.model, visual, lang));
+    if (lang !== text) tf.dispose([lang.hidden, lang.mask]);
     const { detections } = await decodeDetections(this.config, head, text.encoded.phrases, visual, threshold);
     this.counters.detectRuns++;
     this.lastTimings.head = performance.now() - started;
     return detections;
+  }
+
+  /**
+   * GLIP's prompt tuning (language_prompt_v2, tuning/prompt-tuning.ts): learns an offset `[T, D]` for the
+   * prompt's language features from a few examples, everything else frozen. Each example's image runs
+   * through the backbone once; every step runs the head forward and backward on those features.
+   * Resolves with the offset (pass it to `detect` as `promptOffset`), the prompt's caption and token
+   * ids, and the final loss. Bad examples reject with a TuningDataError before anything runs.
+   */
+  async tunePrompt(examples: readonly TuningExample[], prompt: PromptInput, options: TuneOptions = {}, onProgress?: (p: TuneProgress) => void): Promise<TunedPrompt> {
+    return this.queue.run(async () => {
+      const text = await this.cachedPrompt(prompt);
+      const boxes = checkTuningData(examples.map((e) => ({ width: e.image.width, height: e.image.height, boxes: e.boxes })), text.encoded);
+      const features: ImageFeatures[] = [];
+      try {
+        for (const e of examples) {
+          if (options.signal?.aborted) throw options.signal.reason ?? new DOMException('prompt tuning was aborted', 'AbortError');
+          const f = runSteps(imageFeatures(this.model, e.image, this.maxImageSize));
+          features.push(f);
+          await this.settle(f.levels[f.levels.length - 1], []);
+          this.counters.backboneRuns++;
+        }
+      } catch (err) {
+        for (const f of features) tf.dispose(f.levels);
+        throw err;
+      }
+      this.ensureAlive();
+      return tunePromptOffset(this.model, features, boxes, text, text.encoded, options, onProgress);
+    });
+  }
+
+  /** The prompt's features plus the offset (new tensors, the caller disposes them), or a PromptOffsetError. */
+  private offsetPrompt(text: PromptFeatures, { offset, shape }: PromptOffset): LanguageFeatures {
+    const [t, d] = text.hidden.shape;
+    if (shape[0] !== t || shape[1] !== d || offset.length !== t * d) {
+      throw new PromptOffsetError(`the prompt offset is [${shape.join(', ')}] (${offset.length} values), but this prompt has ${t} tokens of width ${d}: use the offset with the prompt it was tuned for`);
+    }
+    const off = tf.tensor2d(offset, [t, d]);
+    const out = offsetLanguageFeatures(text, off);
+    off.dispose();
+    return out;
   }
 
   /** Frees the weights, the cached features and the tokenizer. The detector cannot be used afterwards. */

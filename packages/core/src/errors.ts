@@ -160,3 +160,21 @@ export class TfjsVersionError extends GlipError {
     super('tfjs-version', message);
   }
 }
+
+/** Prompt-tuning data that cannot be trained on: no examples, a box outside its image or of zero area, a name absent from the prompt. */
+export class TuningDataError extends GlipError {
+  override name = 'TuningDataError';
+
+  constructor(readonly reason: 'no-examples' | 'box-outside-image' | 'zero-area-box' | 'phrase-not-in-prompt', message: string) {
+    super('tuning-data', message);
+  }
+}
+
+/** A prompt offset that does not fit the prompt it is used with (another token count or width). */
+export class PromptOffsetError extends GlipError {
+  override name = 'PromptOffsetError';
+
+  constructor(message: string) {
+    super('prompt-offset', message);
+  }
+}

@@ -13,7 +13,7 @@ export type { GroundingDetector, PromptPhrases } from './grounding-detector.ts';
 export { GlipClient } from './worker/client.ts';
 export type { ClientLoadOptions, ImageHandle, ImageInput } from './worker/client.ts';
 export type { ChunkedDetectReply, ChunkProgress, DetectResult, DetectTimings, EngineInfo, PromptInfo, Vocabulary } from './worker/protocol.ts';
-export type { Detection, DetectOptions, DetectorCounters, DetectorLoadOptions, EncodedImageInfo } from './detector.ts';
+export type { Detection, DetectOptions, DetectorCounters, DetectorLoadOptions, EncodedImageInfo, PromptOffset, TunedPrompt, TuneOptions, TuneProgress, TuningBox, TuningExample } from './detector.ts';
 export * from './errors.ts';
 export type { GlipConfig } from './config.ts';
 export type { PixelImage } from './image/preprocess.ts';

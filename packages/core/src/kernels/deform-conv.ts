@@ -126,6 +126,24 @@ function runFused(x: tf.Tensor3D, offset: tf.Tensor3D, mask: tf.Tensor3D, filter
   return tf.engine().runKernel(KERNEL_NAME, { x: xPadded, offset, mask, filter, bias: bias ?? filter }, attrs) as tf.Tensor3D;
 }
 
+/**
+ * rows[index] of `[n, C]` → `[m, C]` as tf.gather, with the gradient as one scatter-add (scatterND sums
+ * repeated indices) instead of tfjs's GatherV2 gradient, whose unsortedSegmentSum is O(n·m·C) on the cpu
+ * backend: minutes per step when prompt tuning differentiates through the head. The indices get no
+ * gradient (they come from the constant sampling positions).
+ */
+function gatherRows(rows: tf.Tensor2D, index: tf.Tensor1D): tf.Tensor2D {
+  const [n, c] = rows.shape;
+  const f = tf.customGrad((r, save) => {
+    (save as tf.GradSaveFunc)([index]); // kept for the backward pass, after the caller's tidy ends
+    return {
+      value: tf.gather(r as tf.Tensor2D, index),
+      gradFunc: (dy, [saved]) => tf.scatterND(tf.reshape(saved, [-1, 1]), dy as tf.Tensor2D, [n, c]),
+    };
+  });
+  return f(rows) as tf.Tensor2D;
+}
+
 /** The plain-tfjs composite the fused kernel must match. */
 export function modulatedDeformConv3x3Reference(
   x: tf.Tensor3D,
@@ -143,11 +161,17 @@ export function modulatedDeformConv3x3Reference(
     const pairs = tf.reshape(offset, [hOut, wOut, 9, 2]);
     const py = tf.add(baseGrid(hOut, wOut, stride, 'y'), tf.squeeze(tf.slice(pairs, [0, 0, 0, 0], [-1, -1, -1, 1]), [3]));
     const px = tf.add(baseGrid(hOut, wOut, stride, 'x'), tf.squeeze(tf.slice(pairs, [0, 0, 0, 1], [-1, -1, -1, 1]), [3]));
-    const inside = tf.logicalAnd(tf.logicalAnd(tf.greater(py, -1), tf.less(py, h)), tf.logicalAnd(tf.greater(px, -1), tf.less(px, w)));
+    // The sampling positions as constants for what is integer or boolean in them (which pixels, which are
+    // inside): a view of the same data outside the gradient tape, so autodiff (prompt tuning) reaches the
+    // offsets only through the bilinear weights, as the derivative of bilinear sampling does. tfjs has no
+    // stop-gradient op; a non-trainable variable shares the tensor's data and is not recorded on the tape.
+    const pyConst = tf.variable(py, false);
+    const pxConst = tf.variable(px, false);
+    const inside = tf.logicalAnd(tf.logicalAnd(tf.greater(pyConst, -1), tf.less(pyConst, h)), tf.logicalAnd(tf.greater(pxConst, -1), tf.less(pxConst, w)));
     const modulation = tf.mul(mask, tf.cast(inside, 'float32')); // [Hout, Wout, 9]
 
-    const y0 = tf.floor(py);
-    const x0 = tf.floor(px);
+    const y0 = tf.floor(pyConst);
+    const x0 = tf.floor(pxConst);
     const ly = tf.sub(py, y0);
     const lx = tf.sub(px, x0);
     const hy = tf.sub(1, ly);
@@ -164,11 +188,12 @@ export function modulatedDeformConv3x3Reference(
       const valid = tf.logicalAnd(tf.logicalAnd(tf.greaterEqual(cy, 0), tf.lessEqual(cy, h - 1)), tf.logicalAnd(tf.greaterEqual(cx, 0), tf.lessEqual(cx, w - 1)));
       const coef = tf.reshape(tf.mul(tf.mul(bilinear, modulation), tf.cast(valid, 'float32')), [-1, 1]);
       const index = tf.cast(tf.add(tf.mul(tf.clipByValue(cy, 0, h - 1), w), tf.clipByValue(cx, 0, w - 1)), 'int32');
-      cols = tf.add(cols, tf.mul(tf.gather(flat, tf.reshape(index, [-1])), coef));
+      cols = tf.add(cols, tf.mul(gatherRows(flat as tf.Tensor2D, tf.reshape(index, [-1]) as tf.Tensor1D), coef));
     }
     // cols [Hout·Wout, 9·Cin] (tap-major) · W [9·Cin, Cout]
     let out: tf.Tensor = tf.matMul(tf.reshape(cols, [hOut * wOut, 9 * cin]), tf.reshape(filter, [9 * cin, cout]));
     if (bias) out = tf.add(out, bias);
+    tf.dispose([pyConst, pxConst]); // variables outlive tidy: disposed here
     return tf.reshape(out, [hOut, wOut, cout]) as tf.Tensor3D;
   });
 }

@@ -8,6 +8,7 @@ import { groupNorm } from '../kernels/group-norm.ts';
 import { tokenLinear } from '../kernels/token-linear.ts';
 import type { WeightMap } from '../weights/weight-map.ts';
 import { conv2d, heldAsF16, linear } from './official-layers.ts';
+import { upsampleBilinearAlignCorners } from './upsample-bilinear.ts';
 
 export interface DyConvOptions {
   gnGroups: number;
@@ -97,7 +98,7 @@ export function dyConv(w: WeightMap, prefix: string, visual: tf.Tensor4D[], opts
         const next = visual[l + 1];
         const quirk = reinterpretOffsets(offset, mask, next.shape[1], next.shape[2]);
         const up = deformConvNorm(w, `${prefix}.DyConv.0`, next, quirk.offset, quirk.mask, 1, opts);
-        terms.push(tf.image.resizeBilinear(up, [h, wd], true));
+        terms.push(upsampleBilinearAlignCorners(up, [h, wd]));
       }
       const weighted = terms.map((t) => tf.mul(t, scaleAttention(w, prefix, t)));
       const mean = tf.div(tf.addN(weighted), terms.length) as tf.Tensor4D;

@@ -11,6 +11,8 @@ export const FIXTURES_DIR = resolve(SHARED_DIR, 'fixtures');
 export const CASE_A_DIR = resolve(FIXTURES_DIR, 'case-a');
 /** The ResNet-FPN body fixture, committed in the repo (made by tools/fixtures/case-resnet/make_case_resnet.py). */
 export const CASE_RESNET_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures/case-resnet');
+/** GLIP's training loss and its offset gradient on case-a (made by tools/fixtures/tuning-case/make_tuning_case.py). */
+export const TUNING_CASE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures/tuning-case');
 
 const cache = new Map<string, SafetensorsFile>();
 

@@ -1,0 +1,54 @@
+// GLIP's detection loss for prompt tuning, composed and normalised as ATSSLossComputation.__call__ and
+// VLDyHeadModule._forward_train do (one process: get_world_size() = 1, reduce_sum is the identity):
+//   N_pos            = max(Σ_images positives, 1)
+//   dot_product_token = Σ token focal loss / N_pos · DOT_PRODUCT_TOKEN_LOSS_WEIGHT
+//   reg              = Σ centerness_target · (1 − GIoU) / Σ centerness_target · REG_LOSS_WEIGHT
+//   centerness       = Σ BCEWithLogits(centerness logit, centerness_target) / N_pos
+//   total            = dot_product_token + reg + centerness
+// (loss_cls is in the official dict as 0 · loss: USE_CLASSIFICATION_LOSS is off in GLIP's configs, and
+// the box-class logits it reads do not exist in the fused-features head; left out.) With no positive
+// at all, reg and centerness are 0, as GLIP's sums over empty sets.
+import * as tf from '@tensorflow/tfjs';
+import type { HeadOutputs } from '../model/heads.ts';
+import { centernessLoss } from './centerness.ts';
+import { giouLoss } from './giou-loss.ts';
+import type { TuningLossConfig } from './loss-config.ts';
+import type { ImageLossTargets } from './loss-targets.ts';
+import { tokenSigmoidFocalLoss } from './token-focal-loss.ts';
+
+export interface LossImage {
+  /** The head's outputs for this image: logits `[A_l, T]`, bbox_reg `[1, H_l, W_l, 4]`, centerness `[1, H_l, W_l, 1]`, P3..P7. */
+  head: HeadOutputs;
+  targets: ImageLossTargets;
+}
+
+export interface GlipLoss {
+  total: tf.Scalar;
+  dotProductToken: tf.Scalar;
+  reg: tf.Scalar;
+  centerness: tf.Scalar;
+}
+
+/** The loss over a batch of images (their tensors stay the caller's; the caller disposes the result). */
+export function glipTuningLoss(images: readonly LossImage[], cfg: TuningLossConfig, coderWeights: readonly [number, number, number, number]): GlipLoss {
+  return tf.tidy(() => {
+    const numPos = images.reduce((n, im) => n + im.targets.positives.size, 0);
+    const centernessSum = images.reduce((s, im) => s + im.targets.centernessSum, 0);
+    const perImage = images.map(({ head, targets }) => {
+      const logits = tf.concat(head.logits, 0); // [A, T]
+      const focal = tokenSigmoidFocalLoss(logits, targets.tokens, cfg.tokenAlpha, cfg.tokenGamma);
+      if (targets.positives.size === 0) return { focal, giou: tf.scalar(0), bce: tf.scalar(0) };
+      const regression = tf.concat(head.bboxReg.map((r) => tf.reshape(r, [-1, 4])), 0); // [A, 4]
+      const centerness = tf.concat(head.centerness.map((c) => tf.reshape(c, [-1])), 0); // [A]
+      const giou = giouLoss(tf.gather(regression, targets.positives) as tf.Tensor2D, targets.regression, targets.positiveAnchors, targets.centerness, coderWeights);
+      const bce = centernessLoss(tf.gather(centerness, targets.positives) as tf.Tensor1D, targets.centerness);
+      return { focal, giou, bce };
+    });
+    const sum = (pick: (p: (typeof perImage)[number]) => tf.Scalar) => tf.addN(perImage.map(pick)) as tf.Scalar;
+    const nPosAvg = Math.max(numPos, 1);
+    const dotProductToken = tf.mul(tf.div(sum((p) => p.focal), nPosAvg), cfg.dotProductTokenLossWeight) as tf.Scalar;
+    const reg = numPos > 0 ? (tf.mul(tf.div(sum((p) => p.giou), centernessSum), cfg.regLossWeight) as tf.Scalar) : tf.scalar(0);
+    const centerness = numPos > 0 ? (tf.div(sum((p) => p.bce), nPosAvg) as tf.Scalar) : tf.scalar(0);
+    return { total: tf.addN([dotProductToken, reg, centerness]) as tf.Scalar, dotProductToken, reg, centerness };
+  });
+}

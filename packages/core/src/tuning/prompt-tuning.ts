@@ -1,0 +1,209 @@
+// GLIP's prompt tuning (`language_prompt_v2`): everything frozen, only an offset `[T, D]` added to the
+// prompt's BERT output before the fusion head is trained, with GLIP's detection loss (glip-loss.ts).
+//
+// What runs per step: the head (fusion, DyHead tower, output heads) forward and backward on each
+// example's cached FPN levels; the backbone and BERT ran once, before the first step. The head runs its
+// plain-tfjs reference path (the fused-kernel switch is off for the run): the fused WGSL kernels have
+// no backward, tfjs's autodiff differentiates the reference ops.
+//
+// Optimiser: GLIP's README recipe for prompt tuning is SOLVER.BASE_LR 0.05, SOLVER.WEIGHT_DECAY 0.25 on
+// the fine-tuning command of the GLIP-T config, whose SOLVER.OPTIMIZER is ADAMW (torch.optim.AdamW:
+// β = (0.9, 0.999), ε = 1e-8, decoupled decay p ← p·(1 − lr·wd) before the Adam step). That is what runs
+// here, at a constant learning rate (GLIP's warm-up and step schedule are for runs of thousands of
+// iterations; a few-shot run in the page is tens of steps). A batch is up to `batchSize` examples (the
+// README's SOLVER.IMS_PER_BATCH 4), cycling through the examples; its loss is normalised over the batch
+// as GLIP normalises over the images of one iteration.
+import * as tf from '@tensorflow/tfjs';
+import { TuningDataError } from '../errors.ts';
+import { fusedKernelsEnabled, setFusedKernels } from '../kernels/fused-switch.ts';
+import { atssAnchors } from '../model/anchors.ts';
+import type { GlipModel, ImageFeatures, LanguageFeatures } from '../model/forward-pass.ts';
+import { headOutputs } from '../model/forward-pass.ts';
+import { runSteps } from '../model/forward-steps.ts';
+import { disposeHeadOutputs } from '../model/glip.ts';
+import { offsetLanguageFeatures } from '../model/prompt-offset.ts';
+import type { EncodedPrompt } from '../text/encode-prompt.ts';
+import type { TrainingBox } from './atss-targets.ts';
+import { glipTuningLoss } from './glip-loss.ts';
+import { GLIP_TUNING_LOSS } from './loss-config.ts';
+import { disposeLossTargets, type ImageLossTargets, imageLossTargets } from './loss-targets.ts';
+
+/** A box `[x0, y0, x1, y1]` in the example image's pixels, and the prompt phrase it shows. */
+export interface TuningBox {
+  box: [number, number, number, number];
+  phrase: string;
+}
+
+export interface TuningExampleBoxes {
+  /** The image's size as given (boxes are checked against it). */
+  width: number;
+  height: number;
+  boxes: readonly TuningBox[];
+}
+
+export interface TuneOptions {
+  /** Optimiser steps (default 30). */
+  steps?: number;
+  /** AdamW learning rate (default 0.05, GLIP's prompt-tuning recipe). */
+  learningRate?: number;
+  /** AdamW decoupled weight decay (default 0.25, GLIP's recipe). */
+  weightDecay?: number;
+  /** Examples per step (default 4). */
+  batchSize?: number;
+  /** Aborting rejects the run with the signal's reason; nothing is kept. */
+  signal?: AbortSignal;
+}
+
+export interface TuneProgress {
+  step: number;
+  steps: number;
+  /** The step's total loss (before its update). */
+  loss: number;
+  parts: { dotProductToken: number; reg: number; centerness: number };
+  examplesPerSecond: number;
+}
+
+/** An offset for a prompt: `[T, D]` row-major, T = the prompt's token count ([CLS] … [SEP]). */
+export interface PromptOffset {
+  offset: Float32Array;
+  shape: [number, number];
+}
+
+export interface TunedPrompt extends PromptOffset {
+  caption: string;
+  tokenIds: number[];
+  /** The last finite step loss (computed before that step's update). */
+  finalLoss: number;
+  /** Steps whose update was applied. */
+  steps: number;
+  /**
+   * `completed`: the offset after the last update. `non-finite-loss`: a step's loss, gradient or offset
+   * was NaN/±inf; the run stopped there and returns the offset of the last step whose loss was finite.
+   */
+  stopReason: 'completed' | 'non-finite-loss';
+}
+
+export const TUNE_DEFAULTS = { steps: 30, learningRate: 0.05, weightDecay: 0.25, batchSize: 4 } as const;
+
+/** The boxes of each example as TrainingBoxes, or a TuningDataError naming the first bad one. */
+export function checkTuningData(examples: readonly TuningExampleBoxes[], prompt: EncodedPrompt): TrainingBox[][] {
+  if (examples.length === 0) throw new TuningDataError('no-examples', 'prompt tuning needs at least one example image with boxes');
+  const t = prompt.inputIds.length;
+  const rowOf = new Map(prompt.phrases.map((p, i) => [normalise(p.text), i]));
+  return examples.map(({ width, height, boxes }, e) =>
+    boxes.map(({ box, phrase }, b) => {
+      const where = `example ${e + 1}, box ${b + 1}`;
+      const [x0, y0, x1, y1] = box;
+      if (![x0, y0, x1, y1].every(Number.isFinite) || x0 < 0 || y0 < 0 || x1 > width || y1 > height) {
+        throw new TuningDataError('box-outside-image', `${where}: [${box.join(', ')}] is not inside the ${width}×${height} image; give pixel coordinates x0, y0, x1, y1 within it`);
+      }
+      if (!(x1 > x0 && y1 > y0)) throw new TuningDataError('zero-area-box', `${where}: [${box.join(', ')}] has no area; x1 must exceed x0 and y1 exceed y0`);
+      const row = rowOf.get(normalise(phrase));
+      if (row === undefined) {
+        throw new TuningDataError('phrase-not-in-prompt', `${where}: "${phrase}" is not a phrase of the prompt (${prompt.phrases.map((p) => `"${p.text}"`).join(', ')}); add it to the prompt`);
+      }
+      return { box, tokens: prompt.positiveMap.slice(row * t, (row + 1) * t) };
+    }),
+  );
+}
+
+function normalise(phrase: string): string {
+  return phrase.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** One example as the tuning loop holds it: its FPN levels (owned by the loop) and its loss targets. */
+interface CachedExample {
+  levels: tf.Tensor4D[];
+  targets: ImageLossTargets;
+}
+
+/**
+ * Trains the offset on examples whose image features are given (`features[i]` for `boxes[i]`; the loop
+ * takes ownership of their levels and disposes them). `lang` stays the caller's.
+ */
+export async function tunePromptOffset(
+  model: GlipModel,
+  features: ImageFeatures[],
+  boxes: TrainingBox[][],
+  lang: LanguageFeatures,
+  prompt: EncodedPrompt,
+  options: TuneOptions,
+  onProgress?: (p: TuneProgress) => void,
+): Promise<TunedPrompt> {
+  const steps = options.steps ?? TUNE_DEFAULTS.steps;
+  const lr = options.learningRate ?? TUNE_DEFAULTS.learningRate;
+  const wd = options.weightDecay ?? TUNE_DEFAULTS.weightDecay;
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? TUNE_DEFAULTS.batchSize, features.length));
+  const coder = model.config.anchors.boxCoderWeights;
+  const [t, d] = lang.hidden.shape;
+  const examples: CachedExample[] = features.map((f, i) => {
+    const scaleX = f.imageSize.width / f.originalSize.width;
+    const scaleY = f.imageSize.height / f.originalSize.height;
+    const scaled = boxes[i].map(({ box: [x0, y0, x1, y1], tokens }) => ({ box: [x0 * scaleX, y0 * scaleY, x1 * scaleX, y1 * scaleY] as const, tokens }));
+    const anchors = atssAnchors(model.config.anchors, f.levels.map((p) => [p.shape[1], p.shape[2]] as [number, number]));
+    const targets = imageLossTargets(anchors, scaled, t, GLIP_TUNING_LOSS, coder);
+    tf.dispose(anchors);
+    return { levels: f.levels, targets };
+  });
+  const offset = tf.tidy(() => tf.variable(tf.zeros([t, d]), true)) as tf.Variable<tf.Rank.R2>; // tidy frees the initial zeros
+  const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
+  const wasFused = fusedKernelsEnabled();
+  setFusedKernels(false);
+  let kept = new Float32Array(t * d); // the offset the last finite loss was computed at
+  let finalLoss = Number.NaN;
+  let done = 0;
+  let stopReason: TunedPrompt['stopReason'] = 'completed';
+  try {
+    for (let step = 0; step < steps; step++) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new DOMException('prompt tuning was aborted', 'AbortError');
+      const started = performance.now();
+      const batch = Array.from({ length: batchSize }, (_, k) => examples[(step * batchSize + k) % examples.length]);
+      let parts: tf.Scalar[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const shifted = offsetLanguageFeatures(lang, offset);
+        const heads = batch.map((ex) => runSteps(headOutputs(model, ex, shifted)));
+        const loss = glipTuningLoss(heads.map((head, i) => ({ head, targets: batch[i].targets })), GLIP_TUNING_LOSS, coder);
+        heads.forEach(disposeHeadOutputs);
+        tf.dispose([shifted.hidden, shifted.mask]);
+        parts = [tf.keep(loss.dotProductToken), tf.keep(loss.reg), tf.keep(loss.centerness)];
+        return loss.total;
+      }, [offset]);
+      const grad = grads[offset.name];
+      const gradIsFinite = tf.tidy(() => tf.all(tf.isFinite(grad)));
+      const [loss, gradFinite, ...partValues] = await Promise.all([
+        value.data().then((v) => v[0]),
+        gradIsFinite.data().then((v) => v[0] === 1),
+        ...parts.map((p) => p.data().then((v) => v[0])),
+      ]);
+      tf.dispose([...parts, gradIsFinite]);
+      const at = new Float32Array((await offset.data()) as Float32Array);
+      if (!Number.isFinite(loss) || !gradFinite || !at.every(Number.isFinite)) {
+        tf.dispose([value, grad]);
+        stopReason = 'non-finite-loss';
+        onProgress?.({ step: step + 1, steps, loss, parts: { dotProductToken: partValues[0], reg: partValues[1], centerness: partValues[2] }, examplesPerSecond: 0 });
+        break;
+      }
+      kept = at;
+      finalLoss = loss;
+      tf.tidy(() => offset.assign(tf.mul(offset, 1 - lr * wd))); // AdamW's decoupled decay, before the Adam step
+      optimizer.applyGradients([{ name: offset.name, tensor: grad }]);
+      tf.dispose([value, grad]);
+      done = step + 1;
+      const seconds = (performance.now() - started) / 1000;
+      onProgress?.({ step: step + 1, steps, loss, parts: { dotProductToken: partValues[0], reg: partValues[1], centerness: partValues[2] }, examplesPerSecond: batch.length / seconds });
+    }
+    if (stopReason === 'completed' && done > 0) {
+      const last = new Float32Array((await offset.data()) as Float32Array); // after the last update
+      if (last.every(Number.isFinite)) kept = last;
+    }
+  } finally {
+    setFusedKernels(wasFused);
+    optimizer.dispose();
+    offset.dispose();
+    for (const ex of examples) {
+      tf.dispose(ex.levels);
+      disposeLossTargets(ex.targets);
+    }
+  }
+  return { offset: kept, shape: [t, d], caption: prompt.caption, tokenIds: Array.from(prompt.inputIds), finalLoss, steps: done, stopReason };
+}
