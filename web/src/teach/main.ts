@@ -153,7 +153,7 @@ function showProgress(p: TuneProgress): void {
 
 async function tune(): Promise<void> {
   const steps = Math.max(1, Math.round(Number($<HTMLInputElement>('teach-steps').value)));
-  const lr = Number($<HTMLInputElement>('teach-lr').value);
+  const learningRate = Number($<HTMLInputElement>('teach-lr').value);
   const training: TuneExample[] = examples.filter((e) => e.boxes.length > 0).map((e) => ({ image: e.pixels, boxes: e.boxes }));
   showError(null);
   state.progress = [];
@@ -164,7 +164,7 @@ async function tune(): Promise<void> {
   updatePrompt();
   $('teach-progress').textContent = `Preparing ${training.length} image${training.length === 1 ? '' : 's'}…`;
   try {
-    const outcome: TuneOutcome = await client.tune(training, prompt(), { steps, lr, onProgress: showProgress, signal: cancelRun.signal });
+    const outcome: TuneOutcome = await client.tune(training, prompt(), { steps, learningRate, onProgress: showProgress, signal: cancelRun.signal });
     tuned = outcome;
     state.tuned = { caption: outcome.caption, steps: outcome.steps, finalLoss: outcome.finalLoss, cancelled: outcome.cancelled };
     $('teach-progress').textContent = `${outcome.cancelled ? 'Cancelled' : 'Done'} after ${outcome.steps} step${outcome.steps === 1 ? '' : 's'}: loss ${outcome.finalLoss.toFixed(4)}.`;

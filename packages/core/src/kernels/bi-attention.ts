@@ -41,7 +41,7 @@ export function biAttentionReference(
   textMask: tf.Tensor1D,
 ): { outV: tf.Tensor3D; outL: tf.Tensor3D } {
   return tf.tidy(() => {
-    const scores = tf.clipByValue(tf.matMul(q, k, false, true), -CLAMP, CLAMP); // [H, N, T] (q's batch broadcast)
+    const scores = tf.clipByValue(q.shape[0] === 1 ? sharedQueryScores(q, k) : tf.matMul(q, k, false, true), -CLAMP, CLAMP); // [H, N, T]
     // masked_fill(mask == 0, −9e15) on the 0/1 mask: real tokens get +1, padding −9e15.
     const maskAdd = tf.where(tf.equal(textMask, 0), tf.fill(textMask.shape, MASKED), textMask); // [T]
     const attnV = tf.softmax(tf.add(scores, maskAdd)); // [H, N, T]
@@ -49,9 +49,29 @@ export function biAttentionReference(
 
     const scoresT = tf.transpose(scores, [0, 2, 1]); // [H, T, N]
     const shifted = tf.clipByValue(tf.sub(scoresT, tf.max(scoresT, -1, true)), -CLAMP, CLAMP);
-    const outL = tf.matMul(tf.softmax(shifted), valueV) as tf.Tensor3D; // [H, T, d]
+    const attnL = tf.softmax(shifted) as tf.Tensor3D; // [H, T, N]
+    const outL = (valueV.shape[0] === 1 ? sharedValueProduct(attnL, valueV) : tf.matMul(attnL, valueV)) as tf.Tensor3D; // [H, T, d]
     return { outV, outL };
   });
+}
+
+// One image-token batch shared by every head (the folded fusion's q = valueV = [x | 1 …], batch 1) as
+// 2-D products over all heads at once: the same values as tfjs's broadcasting batched matmul, whose
+// gradient does not sum the broadcast batch back (prompt tuning differentiates through it).
+
+/** q `[1, N, c]`, k `[H, T, c]` → q·kᵀ per head `[H, N, T]`. */
+function sharedQueryScores(q: tf.Tensor3D, k: tf.Tensor3D): tf.Tensor3D {
+  const [heads, t, c] = k.shape;
+  const n = q.shape[1];
+  const all = tf.matMul(tf.reshape(q, [n, c]), tf.reshape(k, [heads * t, c]), false, true); // [N, H·T]
+  return tf.transpose(tf.reshape(all, [n, heads, t]), [1, 0, 2]) as tf.Tensor3D;
+}
+
+/** p `[H, T, N]`, v `[1, N, d]` → p·v per head `[H, T, d]`. */
+function sharedValueProduct(p: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
+  const [heads, t, n] = p.shape;
+  const d = v.shape[2];
+  return tf.reshape(tf.matMul(tf.reshape(p, [heads * t, n]), tf.reshape(v, [n, d])), [heads, t, d]) as tf.Tensor3D;
 }
 
 const KERNEL_NAME = 'WebglipBiAttention';

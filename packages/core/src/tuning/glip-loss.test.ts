@@ -40,13 +40,18 @@ function trainingBoxes(c: TuningCase, image: number): TrainingBox[] {
 }
 
 // cpu only: the forward and backward of the head on 410×316 levels take ~1.5 min CPU on tfjs's cpu
-// backend; on SwiftShader (webgpu without a GPU) it would be many times that. Not yet run on webgpu.
-describe.each(['cpu'] as const)('GLIP tuning loss on %s (tuning-case)', (backend) => {
+// backend with the reference composites; on SwiftShader (webgpu without a GPU) it would be many times
+// that. Not yet run on webgpu. Twice: the plain-tfjs reference path (what tuning runs on webgpu), and
+// the hand-written CPU-side paths with their own gradients (what tuning runs on wasm and cpu).
+describe.each([
+  ['cpu', 'reference composites', false],
+  ['cpu', 'CPU-side kernels', true],
+] as const)('GLIP tuning loss on %s, %s (tuning-case)', (backend, _, handWritten) => {
   let w: WeightMap;
   const wasFused = fusedKernelsEnabled();
   beforeAll(async () => {
     await useBackend(backend);
-    setFusedKernels(false); // the fused WGSL kernels have no gradient; the reference path does
+    setFusedKernels(handWritten);
     w = await loadCaseWeights();
   });
   afterAll(() => {

@@ -2,9 +2,15 @@
 // prompt's BERT output before the fusion head is trained, with GLIP's detection loss (glip-loss.ts).
 //
 // What runs per step: the head (fusion, DyHead tower, output heads) forward and backward on each
-// example's cached FPN levels; the backbone and BERT ran once, before the first step. The head runs its
-// plain-tfjs reference path (the fused-kernel switch is off for the run): the fused WGSL kernels have
-// no backward, tfjs's autodiff differentiates the reference ops.
+// example's cached FPN levels; the backbone and BERT ran once, before the first step. On webgpu the head
+// runs its plain-tfjs reference path (the fused-kernel switch is off for the run): the fused WGSL
+// kernels have no backward, tfjs's autodiff differentiates the reference ops. On wasm and cpu the
+// hand-written CPU-side paths stay on: the folded fusion is plain tfjs ops, and the CPU deformable conv
+// carries its own gradient (kernels/deform-conv-cpu.ts), several times faster than the reference's
+// gathers there.
+//
+// Cancelling (`signal`) stops the run before its next step and keeps what it learned: the offset after
+// the last applied update, stopReason 'cancelled'.
 //
 // Optimiser: GLIP's README recipe for prompt tuning is SOLVER.BASE_LR 0.05, SOLVER.WEIGHT_DECAY 0.25 on
 // the fine-tuning command of the GLIP-T config, whose SOLVER.OPTIMIZER is ADAMW (torch.optim.AdamW:
@@ -50,7 +56,7 @@ export interface TuneOptions {
   weightDecay?: number;
   /** Examples per step (default 4). */
   batchSize?: number;
-  /** Aborting rejects the run with the signal's reason; nothing is kept. */
+  /** Aborting stops the run before its next step; it resolves with the offset learned so far (stopReason 'cancelled'). */
   signal?: AbortSignal;
 }
 
@@ -77,10 +83,11 @@ export interface TunedPrompt extends PromptOffset {
   /** Steps whose update was applied. */
   steps: number;
   /**
-   * `completed`: the offset after the last update. `non-finite-loss`: a step's loss, gradient or offset
+   * `completed`: the offset after the last update; `cancelled`: the same, the signal having stopped the
+   * run early. `non-finite-loss`: a step's loss, gradient or offset
    * was NaN/±inf; the run stopped there and returns the offset of the last step whose loss was finite.
    */
-  stopReason: 'completed' | 'non-finite-loss';
+  stopReason: 'completed' | 'cancelled' | 'non-finite-loss';
 }
 
 export const TUNE_DEFAULTS = { steps: 30, learningRate: 0.05, weightDecay: 0.25, batchSize: 4 } as const;
@@ -148,14 +155,17 @@ export async function tunePromptOffset(
   const offset = tf.tidy(() => tf.variable(tf.zeros([t, d]), true)) as tf.Variable<tf.Rank.R2>; // tidy frees the initial zeros
   const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   const wasFused = fusedKernelsEnabled();
-  setFusedKernels(false);
+  if (tf.getBackend() === 'webgpu') setFusedKernels(false);
   let kept = new Float32Array(t * d); // the offset the last finite loss was computed at
   let finalLoss = Number.NaN;
   let done = 0;
   let stopReason: TunedPrompt['stopReason'] = 'completed';
   try {
     for (let step = 0; step < steps; step++) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new DOMException('prompt tuning was aborted', 'AbortError');
+      if (options.signal?.aborted) {
+        stopReason = 'cancelled';
+        break;
+      }
       const started = performance.now();
       const batch = Array.from({ length: batchSize }, (_, k) => examples[(step * batchSize + k) % examples.length]);
       let parts: tf.Scalar[] = [];
@@ -192,7 +202,7 @@ export async function tunePromptOffset(
       const seconds = (performance.now() - started) / 1000;
       onProgress?.({ step: step + 1, steps, loss, parts: { dotProductToken: partValues[0], reg: partValues[1], centerness: partValues[2] }, examplesPerSecond: batch.length / seconds });
     }
-    if (stopReason === 'completed' && done > 0) {
+    if (stopReason !== 'non-finite-loss' && done > 0) {
       const last = new Float32Array((await offset.data()) as Float32Array); // after the last update
       if (last.every(Number.isFinite)) kept = last;
     }

@@ -57,7 +57,7 @@ describe('GlipClient.tune', () => {
     const controller = new AbortController();
     const outcome = await client.tune([{ image, boxes: [{ box: [0, 0, 2, 2], phrase: 'cat' }] }], 'cat', {
       steps: 1000,
-      lr: 0.05,
+      learningRate: 0.05,
       signal: controller.signal,
       onProgress: (p) => {
         seen.push(p);

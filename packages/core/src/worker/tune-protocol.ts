@@ -19,8 +19,8 @@ export interface TuneExample {
 export interface TuneSettings {
   /** Optimisation steps. */
   steps?: number;
-  /** Learning rate. */
-  lr?: number;
+  /** AdamW learning rate (GLIP's 0.05 by default). */
+  learningRate?: number;
 }
 
 /** What the worker reports after each tuning step. */
