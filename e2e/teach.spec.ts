@@ -4,6 +4,7 @@
 // the loss it shows falls; the held-out scene is detected before and after; the tuned prompt
 // downloads and, loaded back, gives the same detections. Every request stays on the page's origin.
 import { expect, test, type Page } from '@playwright/test';
+import { copyFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { TeachState } from '../web/src/teach/main.ts';
 import { INFERENCE_TIMEOUT } from './chromium.ts';
@@ -20,8 +21,8 @@ const teachState = (page: Page): Promise<TeachState> => page.evaluate(() => stru
 
 /** The losses the page lists, step by step, as it shows them. */
 async function shownLosses(page: Page): Promise<number[]> {
-  const rows = await page.locator('#teach-loss-table tr').allInnerTexts();
-  return rows.map((row) => Number(row.trim().split(/\s+/)[1]));
+  // textContent: the table sits in a closed <details>, where innerText is empty
+  return page.locator('#teach-loss-table tr').evaluateAll((rows) => rows.map((row) => Number((row as HTMLTableRowElement).cells[1]?.textContent)));
 }
 
 /** Drags the mouse over `box` (image pixels) on the annotation canvas. */
@@ -95,10 +96,7 @@ test('teach mode: boxes drawn with the mouse, typed as corners, removed, and rea
   expect(foreign, 'requests that left the page').toEqual([]);
 });
 
-// Needs GlipDetector.tunePrompt (branch tune-loss; until it is merged the engine answers "this engine
-// cannot tune prompts") and, for its last part, the page's download / load of the tuned-prompt file
-// (#teach-download, #teach-load), which waits for that file's reader and writer (branch tune-file).
-test.fixme('teach mode: tune (the loss falls), cancel, compare, download and reload the tuned prompt', async ({ page, baseURL }) => {
+test('teach mode: tune (the loss falls), cancel, compare before / after', async ({ page, baseURL }) => {
   const foreign = watchOrigin(page, baseURL);
   await annotate(page);
   await page.locator('#teach-heldout').setInputFiles({ name: 'heldout.png', mimeType: 'image/png', buffer: heldOut.png });
@@ -131,8 +129,22 @@ test.fixme('teach mode: tune (the loss falls), cancel, compare, download and rel
   // Before and after, on the held-out image.
   await page.waitForFunction((n) => (window.__webglipTeach?.compareRuns ?? 0) > n, cancelled.compareRuns, { timeout: INFERENCE_TIMEOUT });
   const compared = await teachState(page);
+  expect(compared.error).toBeNull();
   await page.screenshot({ path: test.info().outputPath('teach.png'), fullPage: true });
+  expect(foreign, 'requests that left the page').toEqual([]);
+  copyFileSync(test.info().outputPath('teach.png'), 'docs/teach.png'); // the README's screenshot, only from a passing run
+});
 
+// The tuned-prompt file (#21 part 3) is not built yet: the page has no download / load controls.
+test.fixme('teach mode: download the tuned prompt and load it back', async ({ page, baseURL }) => {
+  const foreign = watchOrigin(page, baseURL);
+  await annotate(page);
+  await page.locator('#teach-heldout').setInputFiles({ name: 'heldout.png', mimeType: 'image/png', buffer: heldOut.png });
+  await page.getByRole('spinbutton', { name: 'Steps' }).fill(String(STEPS));
+  await page.getByRole('button', { name: 'Tune', exact: true }).click();
+  await page.waitForFunction(() => (window.__webglipTeach?.compareRuns ?? 0) > 0 || window.__webglipTeach?.error != null, null, { timeout: INFERENCE_TIMEOUT });
+  const done = await teachState(page);
+  const compared = done;
   // Download, then load the file back: the same prompt, the same detections after tuning.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download tuned prompt' }).click()]);
   const file = await download.path();

@@ -1,5 +1,5 @@
 // Teach mode's live loss curve: one SVG polyline of the loss per step, scaled to the steps asked
-// for and to the largest loss seen, redrawn after every step. The numbers are also written as text
+// for and to the range of the losses seen, redrawn after every step. The numbers are also written as text
 // (the last step's loss, and a table for screen readers), so the curve is never the only record.
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -50,9 +50,13 @@ export class LossChart {
   }
 
   private draw(): void {
-    const top = Math.max(...this.points.map((p) => p.loss), 1e-9);
+    // The vertical axis spans the losses seen (a few-shot run changes the loss by a few per cent: from 0 it would look flat).
+    const losses = this.points.map((p) => p.loss);
+    const top = Math.max(...losses, 1e-9);
+    const bottom = Math.min(...losses, top);
+    const span = top - bottom || Math.abs(top) || 1;
     const x = (step: number): number => PAD + ((WIDTH - 2 * PAD) * (step - 1)) / Math.max(1, this.steps - 1);
-    const y = (loss: number): number => HEIGHT - PAD - ((HEIGHT - 2 * PAD) * loss) / top;
+    const y = (loss: number): number => HEIGHT - PAD - ((HEIGHT - 2 * PAD) * (loss - bottom)) / span;
     this.line.setAttribute('points', this.points.map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(' '));
     const last = this.points.at(-1);
     this.svg.setAttribute('aria-label', last ? `Loss curve: ${this.points.length} steps, from ${this.points[0].loss.toFixed(4)} to ${last.loss.toFixed(4)}` : 'Loss curve: no steps yet');

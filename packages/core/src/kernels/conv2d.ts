@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import shader from '@webglip/shaders/conv2d.wgsl?raw';
 import { packF16Pairs, unpackF16Pairs } from './f16-pairs.ts';
+import { recordingGradients } from '../runtime/tfjs-internals.ts';
 import { fusedPathActive } from './fused-switch.ts';
 import { grid2d, packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 import { tokenLinear, tokenLinearF16 } from './token-linear.ts';
@@ -100,8 +101,13 @@ function patchConv(x: tf.Tensor4D, filter: tf.Tensor, k: number, bias: tf.Tensor
   });
 }
 
-/** The plain-tfjs op the fused kernel must match. */
+/**
+ * The plain-tfjs op the fused kernel must match. Under a gradient tape (prompt tuning) as conv2d + add:
+ * tf.fused.conv2d's gradient always computes the filter's too (Conv2DBackpropFilter, which the wasm
+ * backend lacks), while tf.conv2d's tape prunes the constant filter.
+ */
 export function conv2dBiasReference(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number, pad: number): tf.Tensor4D {
+  if (recordingGradients()) return tf.add(tf.conv2d(x, filter, stride, pad), bias);
   return tf.fused.conv2d({ x, filter, strides: stride, pad, bias });
 }
 

@@ -15,6 +15,7 @@ import shader from '@webglip/shaders/deform-conv.wgsl?raw';
 import { packF16Pairs, unpackF16Pairs } from './f16-pairs.ts';
 import { modulatedDeformConv3x3Cpu } from './deform-conv-cpu.ts';
 import { cpuKernelActive, fusedPathActive } from './fused-switch.ts';
+import { gatherRows } from './gather-rows.ts';
 import { packParams, registerWgslKernel, runWgsl } from './run-wgsl.ts';
 
 const KERNEL_NAME = 'WebglipModulatedDeformConv3x3';
@@ -124,24 +125,6 @@ function runFused(x: tf.Tensor3D, offset: tf.Tensor3D, mask: tf.Tensor3D, filter
   // Without bias the filter fills bias's binding; the shader does not read it then.
   const attrs = { stride, cout, hasBias: bias !== null, halfFilter };
   return tf.engine().runKernel(KERNEL_NAME, { x: xPadded, offset, mask, filter, bias: bias ?? filter }, attrs) as tf.Tensor3D;
-}
-
-/**
- * rows[index] of `[n, C]` → `[m, C]` as tf.gather, with the gradient as one scatter-add (scatterND sums
- * repeated indices) instead of tfjs's GatherV2 gradient, whose unsortedSegmentSum is O(n·m·C) on the cpu
- * backend: minutes per step when prompt tuning differentiates through the head. The indices get no
- * gradient (they come from the constant sampling positions).
- */
-function gatherRows(rows: tf.Tensor2D, index: tf.Tensor1D): tf.Tensor2D {
-  const [n, c] = rows.shape;
-  const f = tf.customGrad((r, save) => {
-    (save as tf.GradSaveFunc)([index]); // kept for the backward pass, after the caller's tidy ends
-    return {
-      value: tf.gather(r as tf.Tensor2D, index),
-      gradFunc: (dy, [saved]) => tf.scatterND(tf.reshape(saved, [-1, 1]), dy as tf.Tensor2D, [n, c]),
-    };
-  });
-  return f(rows) as tf.Tensor2D;
 }
 
 /** The plain-tfjs composite the fused kernel must match. */

@@ -76,6 +76,11 @@ export function webGpuBackendRunsOn(device: GPUDevice): boolean {
   return backend?.device === device;
 }
 
+/** Whether tfjs is recording a gradient tape now (inside tf.grad / variableGrads, outside a kernel). */
+export function recordingGradients(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}
+
 /**
  * The dtype of the data behind a tensor as the active backend holds it (null off webgpu):
  * tfjs-webgpu's cast to a wider type is a view of the same buffer, so a float32 tensor may hold int32.

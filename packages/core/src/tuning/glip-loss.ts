@@ -9,6 +9,7 @@
 // the box-class logits it reads do not exist in the fused-features head; left out.) With no positive
 // at all, reg and centerness are 0, as GLIP's sums over empty sets.
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../kernels/gather-rows.ts';
 import type { HeadOutputs } from '../model/heads.ts';
 import { centernessLoss } from './centerness.ts';
 import { giouLoss } from './giou-loss.ts';
@@ -40,8 +41,9 @@ export function glipTuningLoss(images: readonly LossImage[], cfg: TuningLossConf
       if (targets.positives.size === 0) return { focal, giou: tf.scalar(0), bce: tf.scalar(0) };
       const regression = tf.concat(head.bboxReg.map((r) => tf.reshape(r, [-1, 4])), 0); // [A, 4]
       const centerness = tf.concat(head.centerness.map((c) => tf.reshape(c, [-1])), 0); // [A]
-      const giou = giouLoss(tf.gather(regression, targets.positives) as tf.Tensor2D, targets.regression, targets.positiveAnchors, targets.centerness, coderWeights);
-      const bce = centernessLoss(tf.gather(centerness, targets.positives) as tf.Tensor1D, targets.centerness);
+      // gatherRows: differentiable on wasm too (tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks)
+      const giou = giouLoss(gatherRows(regression as tf.Tensor2D, targets.positives), targets.regression, targets.positiveAnchors, targets.centerness, coderWeights);
+      const bce = centernessLoss(tf.reshape(gatherRows(tf.reshape(centerness, [-1, 1]), targets.positives), [-1]) as tf.Tensor1D, targets.centerness);
       return { focal, giou, bce };
     });
     const sum = (pick: (p: (typeof perImage)[number]) => tf.Scalar) => tf.addN(perImage.map(pick)) as tf.Scalar;

@@ -162,6 +162,9 @@ export async function tunePromptOffset(
   let stopReason: TunedPrompt['stopReason'] = 'completed';
   try {
     for (let step = 0; step < steps; step++) {
+      // A macrotask turn between steps: in a worker, a cancel message can only arrive here (wasm's ops
+      // and their data() promises never leave the thread's current task).
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.signal?.aborted) {
         stopReason = 'cancelled';
         break;
