@@ -7,7 +7,7 @@ import { listPrompt, sentencePrompt } from './prompts.ts';
 import type { Prompt } from './prompts.ts';
 import { renderScene } from './scene.ts';
 import type { Scene } from './scene.ts';
-import { CATEGORIES, categoryId } from './vocabulary.ts';
+import { CATEGORIES, categoryId, isTrainedShape } from './vocabulary.ts';
 import type { Category, Color, Shape, Size } from './vocabulary.ts';
 
 export const SPLITS = ['train', 'val', 'compositional'] as const;
@@ -54,7 +54,11 @@ export function generateImage(split: Split, seed: number, index: number, firstAn
   const compositional = split === 'compositional';
   const scene = renderScene(rng, { width: IMAGE_SIZE, height: IMAGE_SIZE, allowHeldOut: compositional, requireHeldOut: compositional });
   const imageId = index + 1;
-  const annotations: AnnotationRecord[] = scene.objects.map((o, j) => {
+  const objects = scene.objects.map(({ shape, ...rest }) => {
+    if (!isTrainedShape(shape)) throw new Error(`synth: the default splits never draw the novel shape ${shape}`);
+    return { ...rest, shape };
+  });
+  const annotations: AnnotationRecord[] = objects.map((o, j) => {
     const [x0, y0, x1, y1] = o.box;
     return {
       id: firstAnnotationId + j,
@@ -68,7 +72,7 @@ export function generateImage(split: Split, seed: number, index: number, firstAn
       size: o.size,
     };
   });
-  const promptObjects = scene.objects.map((o, j) => ({ ...o, annotationId: annotations[j].id }));
+  const promptObjects = objects.map((o, j) => ({ ...o, annotationId: annotations[j].id }));
   const image: ImageRecord = {
     id: imageId,
     file_name: `images/${String(imageId).padStart(6, '0')}.png`,

@@ -7,12 +7,12 @@ import { drawBackground } from './background.ts';
 import { shapeContours } from './geometry.ts';
 import type { Rng } from './prng.ts';
 import { OwnerBuffer, contourSpans, resolve } from './raster.ts';
-import { COLORS, COLOR_RGB, HELD_OUT, SHAPES, SIZES, SIZE_RADIUS, isHeldOut } from './vocabulary.ts';
-import type { Color, Shape, Size } from './vocabulary.ts';
+import { COLORS, COLOR_RGB, HELD_OUT, SHAPES, SIZES, SIZE_RADIUS, isHeldOut, isTrainedShape } from './vocabulary.ts';
+import type { Color, SceneShape, Size } from './vocabulary.ts';
 
 export interface SceneObject {
   color: Color;
-  shape: Shape;
+  shape: SceneShape;
   size: Size;
   /** Fill colour actually used (the named colour with a small jitter). */
   rgb: [number, number, number];
@@ -38,16 +38,18 @@ export interface SceneOptions {
   allowHeldOut: boolean;
   /** Whether the first object must be a held-out pair (compositional split). */
   requireHeldOut: boolean;
+  /** Shapes to draw from; default SHAPES (the shipped model's vocabulary). NOVEL_SHAPES only when named here. */
+  shapes?: readonly SceneShape[];
 }
 
 const MIN_VISIBLE = 0.6;
 const PLACEMENT_TRIES = 40;
 
-function drawPair(rng: Rng, allowHeldOut: boolean): [Color, Shape] {
+function drawPair(rng: Rng, allowHeldOut: boolean, shapes: readonly SceneShape[]): [Color, SceneShape] {
   for (;;) {
     const color = rng.pick(COLORS);
-    const shape = rng.pick(SHAPES);
-    if (allowHeldOut || !isHeldOut(color, shape)) return [color, shape];
+    const shape = rng.pick(shapes);
+    if (allowHeldOut || !isTrainedShape(shape) || !isHeldOut(color, shape)) return [color, shape];
   }
 }
 
@@ -61,12 +63,12 @@ export function renderScene(rng: Rng, opts: SceneOptions): Scene {
   const visible: number[] = [];
 
   for (let k = 0; k < wanted; k++) {
-    let pair: [Color, Shape];
+    let pair: [Color, SceneShape];
     if (k === 0 && opts.requireHeldOut) pair = [...rng.pick(HELD_OUT)];
     else if (placed.length > 0 && rng.chance(0.15)) {
       const twin = rng.pick(placed);
       pair = [twin.color, twin.shape];
-    } else pair = drawPair(rng, opts.allowHeldOut);
+    } else pair = drawPair(rng, opts.allowHeldOut, opts.shapes ?? SHAPES);
     const [color, shape] = pair;
     const size = rng.pick(SIZES);
     const rgb = COLOR_RGB[color].map((v) => Math.max(0, Math.min(255, v + rng.int(-10, 10)))) as [number, number, number];

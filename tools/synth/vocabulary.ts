@@ -4,6 +4,20 @@
 export const SHAPES = ['circle', 'square', 'triangle', 'star', 'ring', 'cross', 'diamond', 'hexagon'] as const;
 export type Shape = (typeof SHAPES)[number];
 
+/**
+ * Shapes the shipped model never saw: not in SHAPES, CATEGORIES or any default split; drawn only when a
+ * scene asks for them (`SceneOptions.shapes`), for the few-shot prompt-tuning benchmark.
+ */
+export const NOVEL_SHAPES = ['heart', 'crescent', 'arrow', 'pentagon'] as const;
+export type NovelShape = (typeof NOVEL_SHAPES)[number];
+
+/** Any shape the renderer can draw. */
+export type SceneShape = Shape | NovelShape;
+
+export function isTrainedShape(shape: SceneShape): shape is Shape {
+  return (SHAPES as readonly string[]).includes(shape);
+}
+
 export const COLORS = ['red', 'green', 'blue', 'yellow', 'purple', 'orange', 'pink', 'brown', 'white', 'black'] as const;
 export type Color = (typeof COLORS)[number];
 
