@@ -67,7 +67,7 @@ def main():
             logits, bbox, ctr, anchors = model(ref['image.input'], ids, mask, trace)
         if run == 'prompt':
             for i, n in enumerate(['stage2', 'stage3', 'stage4', 'stage5']):
-                cmp(f'backbone.swin.{n}', trace['swin'][i])
+                cmp(f'backbone.swin.{n}', trace['body'][i])
             for i, lv in enumerate(LEVELS):
                 cmp(f'backbone.fpn.{lv}', trace['fpn'][i])
                 cmp(f'anchors.{lv}', anchors[i])

@@ -19,8 +19,18 @@ class BertDims:
     layer_norm_eps: float = 1e-12
 
 
+# MODEL.BACKBONE.CONV_BODY -> ResNet bottleneck blocks per stage (maskrcnn_benchmark resnet.py stage specs)
+RESNET_STAGE_BLOCKS = {'R-50-FPN-RETINANET': [3, 4, 6, 3], 'R-101-FPN-RETINANET': [3, 4, 23, 3]}
+
+
 @dataclass
 class GlipConfig:
+    conv_body: str = 'SWINT-FPN-RETINANET'
+    resnet_stem_out_channels: int = 64
+    resnet_num_groups: int = 1
+    resnet_width_per_group: int = 64
+    resnet_stride_in_1x1: bool = True
+    resnet_res2_out_channels: int = 256
     swin_embed_dim: int = 96
     swin_depths: List[int] = field(default_factory=lambda: [2, 2, 6, 2])
     swin_num_heads: List[int] = field(default_factory=lambda: [3, 6, 12, 24])
@@ -49,9 +59,19 @@ class GlipConfig:
     max_query_len: int = 256
     bert: BertDims = field(default_factory=BertDims)
 
+    @property
+    def resnet_stage_blocks(self):
+        return RESNET_STAGE_BLOCKS[self.conv_body]
+
 
 # official flat key -> GlipConfig attribute
 _KEYS = {
+    'MODEL.BACKBONE.CONV_BODY': 'conv_body',
+    'MODEL.RESNETS.STEM_OUT_CHANNELS': 'resnet_stem_out_channels',
+    'MODEL.RESNETS.NUM_GROUPS': 'resnet_num_groups',
+    'MODEL.RESNETS.WIDTH_PER_GROUP': 'resnet_width_per_group',
+    'MODEL.RESNETS.STRIDE_IN_1X1': 'resnet_stride_in_1x1',
+    'MODEL.RESNETS.RES2_OUT_CHANNELS': 'resnet_res2_out_channels',
     'MODEL.SWINT.EMBED_DIM': 'swin_embed_dim',
     'MODEL.SWINT.DEPTHS': 'swin_depths',
     'MODEL.SWINT.NUM_HEADS': 'swin_num_heads',
@@ -97,6 +117,10 @@ def config_from_overrides(flat_overrides, bert_dims):
         if key not in _KEYS:
             raise KeyError(f'unsupported official config key {key}')
         setattr(cfg, _KEYS[key], list(value) if isinstance(value, (list, tuple)) else value)
+    if cfg.conv_body != 'SWINT-FPN-RETINANET' and cfg.conv_body not in RESNET_STAGE_BLOCKS:
+        raise KeyError(f'unsupported MODEL.BACKBONE.CONV_BODY {cfg.conv_body}')
+    if cfg.resnet_num_groups != 1:
+        raise KeyError('MODEL.RESNETS.NUM_GROUPS: only 1 (ungrouped 3x3 convs, as the engine)')
     bert_fields = BertDims.__dataclass_fields__
     cfg.bert = BertDims(**{k: v for k, v in bert_dims.items() if k in bert_fields})
     return cfg

@@ -1,4 +1,4 @@
-"""GLIP (Swin v1 + FPN + BERT + VLDyHead + dot-product token head) in plain PyTorch, written from
+"""GLIP (Swin v1 or ResNet (maskrcnn_benchmark bodies, FrozenBN) + FPN + BERT + VLDyHead + dot-product token head) in plain PyTorch, written from
 /work/shared/reference/glip-architecture.md and the "Verified numerics" of /work/shared/fixtures/README.md.
 Module and parameter names follow the official state_dict exactly, so `state_dict()` is an official checkpoint
 (after adding the `module.` prefix). Tensors are NCHW as in the official code."""
@@ -182,28 +182,123 @@ class SwinTransformer(nn.Module):
         return outs
 
 
+# ------------------------------------------------------------------------------------------------ ResNet
+
+class FrozenBatchNorm2d(nn.Module):
+    """maskrcnn_benchmark's FrozenBatchNorm2d: y = x·s + (bias − running_mean·s), s = weight·rsqrt(running_var), no
+    eps. In training mode (train.py trains the body from scratch) it normalises with the batch statistics, with
+    BN_EPS folded into the variance it tracks, so that the frozen formula afterwards is that BatchNorm's eval
+    forward; weight and bias are then trained too (the official ones are frozen buffers, same names)."""
+    BN_EPS = 1e-5
+    MOMENTUM = 0.1
+
+    def __init__(self, c):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(c))
+        self.bias = nn.Parameter(torch.zeros(c))
+        self.register_buffer('running_mean', torch.zeros(c))
+        self.register_buffer('running_var', torch.ones(c))
+
+    def forward(self, x):
+        if self.training:
+            mean = x.mean((0, 2, 3))
+            var = x.var((0, 2, 3), unbiased=False) + self.BN_EPS
+            with torch.no_grad():
+                self.running_mean.lerp_(mean, self.MOMENTUM)
+                self.running_var.lerp_(var, self.MOMENTUM)
+        else:
+            mean, var = self.running_mean, self.running_var
+        scale = self.weight * var.rsqrt()
+        return x * scale[None, :, None, None] + (self.bias - mean * scale)[None, :, None, None]
+
+
+class ResNetStem(nn.Module):
+    """`body.stem`: conv1 7×7/2 (no bias) + bn1 + ReLU + max-pool 3×3/2: [B, 3, H, W] -> [B, stem, H/4, W/4]."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, c, 7, 2, 3, bias=False)
+        self.bn1 = FrozenBatchNorm2d(c)
+
+    def forward(self, x):
+        return F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+
+
+class Bottleneck(nn.Module):
+    """BottleneckWithFixedBatchNorm: 1×1 -> 3×3 -> 1×1 (+ FrozenBN each, ReLU after the first two) + identity or
+    `downsample` (1×1 with the stride + FrozenBN) when the channels change; ReLU of the sum. The stride sits on
+    the first 1×1 (STRIDE_IN_1X1) or on the 3×3."""
+
+    def __init__(self, cin, width, cout, stride, stride_in_1x1):
+        super().__init__()
+        s1, s3 = (stride, 1) if stride_in_1x1 else (1, stride)
+        self.conv1 = nn.Conv2d(cin, width, 1, s1, bias=False)
+        self.bn1 = FrozenBatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, 3, s3, 1, bias=False)
+        self.bn2 = FrozenBatchNorm2d(width)
+        self.conv3 = nn.Conv2d(width, cout, 1, bias=False)
+        self.bn3 = FrozenBatchNorm2d(cout)
+        self.downsample = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), FrozenBatchNorm2d(cout))
+                           if cin != cout else None)
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = F.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return F.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class ResNet(nn.Module):
+    """`backbone.body` (R-50/R-101 stage specs): [B, 3, H, W] -> C2..C5 [B, res2·2^i, H/s, W/s], s = 4, 8, 16, 32."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.stem = ResNetStem(cfg.resnet_stem_out_channels)
+        cin = cfg.resnet_stem_out_channels
+        for i, blocks in enumerate(cfg.resnet_stage_blocks):
+            width = cfg.resnet_num_groups * cfg.resnet_width_per_group * 2 ** i
+            cout = cfg.resnet_res2_out_channels * 2 ** i
+            layer = []
+            for b in range(blocks):
+                layer.append(Bottleneck(cin, width, cout, 2 if b == 0 and i > 0 else 1, cfg.resnet_stride_in_1x1))
+                cin = cout
+            self.add_module(f'layer{i + 1}', nn.Sequential(*layer))
+
+    def forward(self, x):
+        x = self.stem(x)
+        outs = []
+        for i in range(4):
+            x = getattr(self, f'layer{i + 1}')(x)
+            outs.append(x)
+        return outs
+
+
 # ------------------------------------------------------------------------------------------------ FPN
 
 class LastLevelP6P7(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.p6 = nn.Conv2d(c, c, 3, 2, 1)
-        self.p7 = nn.Conv2d(c, c, 3, 2, 1)
+    """P6 = 3×3/2 conv of P5 when its input has P5's channels (Swin here), else of C5 (the ResNet bodies, as
+    upstream maskrcnn-benchmark's RETINANET USE_C5); P7 = 3×3/2 conv of ReLU(P6)."""
 
-    def forward(self, p5):
-        p6 = self.p6(p5)
+    def __init__(self, cin, c):
+        super().__init__()
+        self.p6 = nn.Conv2d(cin, c, 3, 2, 1)
+        self.p7 = nn.Conv2d(c, c, 3, 2, 1)
+        self.use_p5 = cin == c
+
+    def forward(self, c5, p5):
+        p6 = self.p6(p5 if self.use_p5 else c5)
         return [p6, self.p7(F.relu(p6))]
 
 
 class FPN(nn.Module):
     """`backbone.fpn`: C3..C5 -> P3..P7 (P6 on P5, P7 on ReLU(P6))."""
 
-    def __init__(self, in_channels, c):
+    def __init__(self, in_channels, c, p6_in):
         super().__init__()
         for idx, cin in zip((2, 3, 4), in_channels):
             self.add_module(f'fpn_inner{idx}', nn.Conv2d(cin, c, 1))
             self.add_module(f'fpn_layer{idx}', nn.Conv2d(c, c, 3, 1, 1))
-        self.top_blocks = LastLevelP6P7(c)
+        self.top_blocks = LastLevelP6P7(p6_in, c)
 
     def forward(self, c3, c4, c5):
         last = self.fpn_inner4(c5)
@@ -212,14 +307,19 @@ class FPN(nn.Module):
         p4 = self.fpn_layer3(last)
         last = self.fpn_inner2(c3) + F.interpolate(last, size=c3.shape[-2:], mode='nearest')
         p3 = self.fpn_layer2(last)
-        return [p3, p4, p5] + self.top_blocks(p5)
+        return [p3, p4, p5] + self.top_blocks(c5, p5)
 
 
 class Backbone(nn.Module):
     def __init__(self, cfg):
         super().__init__()
-        self.body = SwinTransformer(cfg)
-        self.fpn = FPN(cfg.swin_out_channels[1:], cfg.fpn_channels)
+        if cfg.conv_body == 'SWINT-FPN-RETINANET':
+            self.body = SwinTransformer(cfg)
+            self.fpn = FPN(cfg.swin_out_channels[1:], cfg.fpn_channels, cfg.fpn_channels)
+        else:
+            self.body = ResNet(cfg)
+            c = [cfg.resnet_res2_out_channels * 2 ** i for i in range(4)]
+            self.fpn = FPN(c[1:], cfg.fpn_channels, c[3])
 
     def forward(self, images):
         c2, c3, c4, c5 = self.body(images)
@@ -637,7 +737,7 @@ class GLIP(nn.Module):
         feats, stages = self.backbone(images)
         lang_hidden = self.language_backbone(ids, mask)
         if trace is not None:
-            trace['swin'] = stages
+            trace['body'] = stages
             trace['fpn'] = feats
             trace['lang'] = lang_hidden
         logits, bbox, ctr = self.rpn.head(feats, lang_hidden[-1], mask, trace)

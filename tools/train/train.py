@@ -34,7 +34,8 @@ def init_weights(model):
             nn.init.normal_(m.weight, std=0.02)
         elif isinstance(m, nn.Conv2d):
             nn.init.kaiming_uniform_(m.weight, a=1)
-            nn.init.zeros_(m.bias)
+            if m.bias is not None:  # the ResNet body's convs have none (a FrozenBN follows)
+                nn.init.zeros_(m.bias)
     for name, p in model.named_parameters():
         if name.endswith('relative_position_bias_table'):
             nn.init.trunc_normal_(p, std=0.02)
@@ -93,12 +94,13 @@ def lr_at(frac, peak, warmup_frac):
     return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(f, 1.0))))
 
 
-def save(model, opt, state, out, keep=False):
+def save(model, opt, state, out, name, keep=False):
+    """-> <out>/<name>.pth (official), + <name>-<min>min.pth when keep, + resume.pth."""
     ckpt = {'model': model.official_state_dict()}
-    torch.save(ckpt, os.path.join(out, 'glip_nano.tmp'))
-    os.replace(os.path.join(out, 'glip_nano.tmp'), os.path.join(out, 'glip_nano.pth'))
+    torch.save(ckpt, os.path.join(out, f'{name}.tmp'))
+    os.replace(os.path.join(out, f'{name}.tmp'), os.path.join(out, f'{name}.pth'))
     if keep:
-        torch.save(ckpt, os.path.join(out, f"glip_nano-{state['elapsed'] / 60:.0f}min.pth"))
+        torch.save(ckpt, os.path.join(out, f"{name}-{state['elapsed'] / 60:.0f}min.pth"))
     torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'state': state},
                os.path.join(out, 'resume.tmp'))
     os.replace(os.path.join(out, 'resume.tmp'), os.path.join(out, 'resume.pth'))
@@ -138,7 +140,7 @@ def main():
     ap.add_argument('--full-size-from', type=float, default=0.75, help='fraction of the budget after which only 320')
     ap.add_argument('--save-every', type=float, default=5.0, help='minutes')
     ap.add_argument('--keep-after', type=float, default=None,
-                    help='fraction of the budget after which each periodic save is also kept as glip_nano-<min>min.pth')
+                    help='fraction of the budget after which each periodic save is also kept as <config name>-<min>min.pth')
     ap.add_argument('--threads', type=int, default=1, help='1: OpenMP spin-waits make 2 threads ~10x slower on a busy 2-core machine')
     ap.add_argument('--workers', type=int, default=1, help='data-parallel processes (one thread each)')
     ap.add_argument('--seed', type=int, default=0)
@@ -169,6 +171,7 @@ def train(rank, args, rendezvous):
     rng = random.Random(args.seed + 1000 * rank)  # own image order and augmentation
     size_rng = rng if world == 1 else random.Random(args.seed)  # same scale on every worker at each step
     cfg = load_config(args.config, args.bert)
+    name = os.path.splitext(os.path.basename(args.config))[0]  # glip_nano.yaml -> glip_nano.pth
     model = GLIP(cfg)
     init_weights(model)
     if args.init_from:
@@ -241,11 +244,11 @@ def train(rank, args, rendezvous):
                       f"gnorm {gnorm:.2f} log_scale {model.rpn.head.log_scale.item():.3f}\n")
             log.flush()
         if rank == 0 and time.time() - last_save > args.save_every * 60:
-            save(model, opt, state, args.out, keep=args.keep_after is not None and frac >= args.keep_after)
+            save(model, opt, state, args.out, name, keep=args.keep_after is not None and frac >= args.keep_after)
             last_save = time.time()
             log.write(f"# saved at it {state['iter']}\n")
     if rank == 0:
-        save(model, opt, state, args.out)
+        save(model, opt, state, args.out, name)
     log.write(f"# done {time.strftime('%H:%M:%S', time.gmtime())} it {state['iter']} images {state['images']} "
               f"final avg loss {avg[0]:.4f} (cls {avg[1]:.4f} reg {avg[2]:.4f} ctr {avg[3]:.4f})\n")
     log.close()
