@@ -135,8 +135,7 @@ test('teach mode: tune (the loss falls), cancel, compare before / after', async 
   copyFileSync(test.info().outputPath('teach.png'), 'docs/teach.png'); // the README's screenshot, only from a passing run
 });
 
-// The tuned-prompt file (#21 part 3) is not built yet: the page has no download / load controls.
-test.fixme('teach mode: download the tuned prompt and load it back', async ({ page, baseURL }) => {
+test('teach mode: download the tuned prompt and load it back after a reload: the same detections', async ({ page, baseURL }) => {
   const foreign = watchOrigin(page, baseURL);
   await annotate(page);
   await page.locator('#teach-heldout').setInputFiles({ name: 'heldout.png', mimeType: 'image/png', buffer: heldOut.png });
@@ -144,6 +143,7 @@ test.fixme('teach mode: download the tuned prompt and load it back', async ({ pa
   await page.getByRole('button', { name: 'Tune', exact: true }).click();
   await page.waitForFunction(() => (window.__webglipTeach?.compareRuns ?? 0) > 0 || window.__webglipTeach?.error != null, null, { timeout: INFERENCE_TIMEOUT });
   const done = await teachState(page);
+  expect(done.error).toBeNull();
   const compared = done;
   // Download, then load the file back: the same prompt, the same detections after tuning.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download tuned prompt' }).click()]);
@@ -153,7 +153,7 @@ test.fixme('teach mode: download the tuned prompt and load it back', async ({ pa
   await page.reload();
   await page.waitForFunction(() => window.__webglipTeach?.status === 'ready', null, { timeout: INFERENCE_TIMEOUT });
   await page.locator('#teach-heldout').setInputFiles({ name: 'heldout.png', mimeType: 'image/png', buffer: heldOut.png });
-  await page.locator('#teach-load').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
+  await page.locator('#teach-load').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/json', buffer: bytes });
   await page.waitForFunction(() => (window.__webglipTeach?.compareRuns ?? 0) > 0 || window.__webglipTeach?.error != null, null, { timeout: INFERENCE_TIMEOUT });
   const reloaded = await teachState(page);
   expect(reloaded.error).toBeNull();

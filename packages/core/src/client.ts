@@ -9,6 +9,7 @@ export * from './render/label-layout.ts';
 export * from './render/palette.ts';
 export * from './text/category-query.ts';
 export * from './text/prompt.ts';
+export * from './tuning/tuned-prompt-file.ts';
 export { CACHE_NAME } from './weights/shard-cache.ts';
 export * from './worker/client.ts';
 export * from './worker/protocol.ts';

@@ -74,6 +74,18 @@ describe.each(['cpu', 'wasm'] as const)('GlipDetector.tunePrompt on %s (random-w
     await expect(detector.detect(EXAMPLES[0].image, PROMPT, { promptOffset: offset })).rejects.toBeInstanceOf(PromptOffsetError);
   });
 
+  it('rejects an offset tuned on other tokens, and knows its model for tuned-prompt files', async () => {
+    const encoded = await detector.encodePrompt(PROMPT);
+    const t = encoded.inputIds.length;
+    const d = detector.config.bert.hiddenSize;
+    const tokenIds = Array.from(encoded.inputIds);
+    const fits = { offset: new Float32Array(t * d), shape: [t, d] as [number, number], tokenIds };
+    expect((await detector.detect(EXAMPLES[0].image, PROMPT, { promptOffset: fits })).length).toBeGreaterThanOrEqual(0);
+    const other = { ...fits, tokenIds: tokenIds.map((id, i) => (i === 2 ? id + 1 : id)) };
+    await expect(detector.detect(EXAMPLES[0].image, PROMPT, { promptOffset: other })).rejects.toThrow(/tuned on other tokens/);
+    expect(detector.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('stops at a non-finite loss and keeps the last finite offset', { timeout: 120_000 }, async () => {
     const before = tf.memory().numTensors;
     const progress: TuneProgress[] = [];

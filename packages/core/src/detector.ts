@@ -32,6 +32,7 @@ import { loadModel } from './weights/load-model.ts';
 import type { ModelFiles } from './weights/model-files.ts';
 import { urlModelFiles } from './weights/model-files.ts';
 import type { WeightMap } from './weights/weight-map.ts';
+import { modelIdentity } from './tuning/tuned-prompt-file.ts';
 import { checkTuningData, type PromptOffset, type TunedPrompt, type TuneOptions, type TuneProgress, type TuningBox, tunePromptOffset } from './tuning/prompt-tuning.ts';
 
 export type { Detection } from './postprocess/detection.ts';
@@ -100,6 +101,8 @@ export class GlipDetector implements GroundingDetector {
   private readonly queue = new CallQueue();
 
   private readonly model: GlipModel;
+  /** The model's identity (tuned-prompt-file.ts `modelIdentity`), when it was loaded from a model folder. */
+  modelSha256: string | null = null;
 
   constructor(
     readonly config: GlipConfig,
@@ -127,8 +130,9 @@ export class GlipDetector implements GroundingDetector {
       if (p.phase !== 'done') options.onProgress?.(p);
     };
     try {
-      const { config, weights } = await loadModel(files, { onProgress, signal: options.signal, cache: options.cache });
+      const { config, weights, manifest } = await loadModel(files, { onProgress, signal: options.signal, cache: options.cache });
       detector = new GlipDetector(config, weights, tokenizer, options.maxImageSize);
+      detector.modelSha256 = await modelIdentity(manifest);
       if (options.precompile !== false) {
         const base = { loadedBytes: last?.loadedBytes ?? 0, totalBytes: last?.totalBytes ?? 0, shard: null, fromCache: last?.fromCache ?? false };
         await detector.precompile((compiled, total) => {
@@ -250,10 +254,13 @@ export class GlipDetector implements GroundingDetector {
   }
 
   /** The prompt's features plus the offset (new tensors, the caller disposes them), or a PromptOffsetError. */
-  private offsetPrompt(text: PromptFeatures, { offset, shape }: PromptOffset): LanguageFeatures {
+  private offsetPrompt(text: PromptFeatures, { offset, shape, tokenIds }: PromptOffset): LanguageFeatures {
     const [t, d] = text.hidden.shape;
     if (shape[0] !== t || shape[1] !== d || offset.length !== t * d) {
       throw new PromptOffsetError(`the prompt offset is [${shape.join(', ')}] (${offset.length} values), but this prompt has ${t} tokens of width ${d}: use the offset with the prompt it was tuned for`);
+    }
+    if (tokenIds && tokenIds.some((id, i) => id !== text.encoded.inputIds[i])) {
+      throw new PromptOffsetError(`the prompt offset was tuned on other tokens than this prompt's ("${text.encoded.caption}"): use it with the caption it was tuned for`);
     }
     const off = tf.tensor2d(offset, [t, d]);
     const out = offsetLanguageFeatures(text, off);

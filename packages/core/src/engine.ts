@@ -3,6 +3,7 @@
 // post-processing stages, the forward pass, backends and the seam to tfjs internals, the fused kernels.
 // Applications use the package's main entry (`@webglip/core`: GlipDetector, GlipClient) instead.
 export * from './config.ts';
+export * from './tuning/tuned-prompt-file.ts';
 export * from './errors.ts';
 export * from './detector.ts';
 export * from './chunked-detect.ts';

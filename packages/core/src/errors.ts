@@ -178,3 +178,12 @@ export class PromptOffsetError extends GlipError {
     super('prompt-offset', message);
   }
 }
+
+/** A tuned-prompt file that cannot be used: truncated or not one, another format version, made for another model. */
+export class TunedPromptError extends GlipError {
+  override name = 'TunedPromptError';
+
+  constructor(readonly reason: 'corrupt' | 'version' | 'other-model', message: string) {
+    super('tuned-prompt', message);
+  }
+}

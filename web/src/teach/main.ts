@@ -2,7 +2,7 @@
 // annotations), tunes the prompt made of those names in the engine's worker, watches the loss per
 // step, and compares detections before and after tuning on a held-out image. Nothing leaves the page. State is published on
 // `window.__webglipTeach` for the end-to-end test.
-import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, decodeImage, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TunedPromptData, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
+import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, decodeImage, readTunedPromptFile, writeTunedPromptFile, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
 import { drawDetections } from '@webglip/widget/overlay.ts';
 import { colorOf, promptChips } from '@webglip/widget/phrases.ts';
 import { BoxEditor, type TeachImage } from './box-editor.ts';
@@ -44,7 +44,9 @@ window.__webglipTeach = state;
 
 const examples: Example[] = [];
 let selected: Example | null = null;
-let tuned: TunedPromptData | null = null;
+let tuned: TuneOutcome | null = null;
+/** The loaded model's identity: tuned-prompt files name it. */
+let modelSha256: string | null = null;
 let heldOut: { bitmap: ImageBitmap; handle: Promise<ImageHandle> } | null = null;
 let cancelRun: AbortController | null = null;
 /** The last COCO file's boxes by image file name: they also name the boxes of images added after it. */
@@ -168,6 +170,7 @@ async function tune(): Promise<void> {
     tuned = outcome;
     state.tuned = { caption: outcome.caption, steps: outcome.steps, finalLoss: outcome.finalLoss, cancelled: outcome.cancelled };
     $('teach-progress').textContent = `${outcome.cancelled ? 'Cancelled' : 'Done'} after ${outcome.steps} step${outcome.steps === 1 ? '' : 's'}: loss ${outcome.finalLoss.toFixed(4)}.`;
+    $<HTMLButtonElement>('teach-download').disabled = modelSha256 === null;
     void compare();
   } catch (e) {
     showError(message(e));
@@ -239,6 +242,7 @@ async function loadShippedModel(): Promise<void> {
       backend: requestedBackend(),
       onProgress: (p) => p.phase !== 'done' && setStatus('loading', `Loading glip-nano (${p.phase})…`),
     });
+    modelSha256 = info.modelSha256;
     setStatus('ready', `glip-nano is ready (${info.backend}: ${info.backendReason}).`);
   } catch (e) {
     setStatus('error', 'Could not load glip-nano.');
@@ -271,6 +275,32 @@ $<HTMLInputElement>('teach-heldout').addEventListener('change', (event) => {
   if (file) useHeldOut(file).catch((e: unknown) => showError(message(e)));
 });
 startButton.addEventListener('click', () => void tune());
+$('teach-download').addEventListener('click', () => {
+  if (!tuned || modelSha256 === null) return;
+  const url = URL.createObjectURL(new Blob([writeTunedPromptFile(tuned, modelSha256) as Uint8Array<ArrayBuffer>], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${tuned.caption.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'prompt'}.tuned-prompt.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+});
+$<HTMLInputElement>('teach-load').addEventListener('change', (event) => {
+  const file = (event.target as HTMLInputElement).files?.[0];
+  if (!file || modelSha256 === null) return;
+  const sha = modelSha256;
+  file
+    .arrayBuffer()
+    .then((buffer) => {
+      const read = readTunedPromptFile(new Uint8Array(buffer), sha); // a TunedPromptError for another model or a broken file
+      tuned = { ...read, cancelled: read.stopReason === 'cancelled' };
+      state.tuned = { caption: read.caption, steps: read.steps, finalLoss: read.finalLoss, cancelled: tuned.cancelled };
+      showError(null);
+      $('teach-progress').textContent = `Loaded a prompt tuned for this model: "${read.caption}", loss ${read.finalLoss.toFixed(4)}.`;
+      $<HTMLButtonElement>('teach-download').disabled = false;
+      return compare();
+    })
+    .catch((e: unknown) => showError(message(e)));
+});
 cancelButton.addEventListener('click', () => {
   cancelRun?.abort();
   cancelButton.disabled = true;

@@ -73,6 +73,8 @@ export interface TuneProgress {
 export interface PromptOffset {
   offset: Float32Array;
   shape: [number, number];
+  /** The token ids it was tuned on, when known: they must be the prompt's own (not just as many). */
+  tokenIds?: readonly number[];
 }
 
 export interface TunedPrompt extends PromptOffset {
@@ -88,6 +90,8 @@ export interface TunedPrompt extends PromptOffset {
    * was NaN/±inf; the run stopped there and returns the offset of the last step whose loss was finite.
    */
   stopReason: 'completed' | 'cancelled' | 'non-finite-loss';
+  /** How the run was set up (the defaults filled in), for the tuned-prompt file. */
+  settings: { steps: number; learningRate: number; weightDecay: number; batchSize: number; examples: number };
 }
 
 export const TUNE_DEFAULTS = { steps: 30, learningRate: 0.05, weightDecay: 0.25, batchSize: 4 } as const;
@@ -218,5 +222,6 @@ export async function tunePromptOffset(
       disposeLossTargets(ex.targets);
     }
   }
-  return { offset: kept, shape: [t, d], caption: prompt.caption, tokenIds: Array.from(prompt.inputIds), finalLoss, steps: done, stopReason };
+  const settings = { steps, learningRate: lr, weightDecay: wd, batchSize, examples: examples.length };
+  return { offset: kept, shape: [t, d], caption: prompt.caption, tokenIds: Array.from(prompt.inputIds), finalLoss, steps: done, stopReason, settings };
 }

@@ -24,7 +24,7 @@ const engine: Engine = {
       step++;
       onProgress({ step, steps: options.steps ?? 1, loss: 2 / step, parts: {}, examplesPerSecond: examples.length });
     }
-    return { caption: prompt, tokenIds: [101, 102], shape: [2, 1], offset: new Float32Array([step, -step]), finalLoss: 2 / step, steps: step };
+    return { caption: prompt, tokenIds: [101, 102], shape: [2, 1], offset: new Float32Array([step, -step]), finalLoss: 2 / step, steps: step, stopReason: options.signal.aborted ? 'cancelled' : 'completed', settings: { steps: step, learningRate: 0.05, weightDecay: 0.25, batchSize: 1, examples: examples.length } };
   },
   dispose() {},
 };

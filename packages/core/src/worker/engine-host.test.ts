@@ -149,7 +149,7 @@ describe('EngineHost prompt tuning', () => {
           step++;
           onProgress({ step, steps: options.steps ?? 1, loss: 1 / step, parts: { cls: 1 / step }, examplesPerSecond: examples.length });
         }
-        return { caption: prompt, tokenIds: [101, 4937, 102], shape: [3, 2], offset: new Float32Array(6).fill(step), finalLoss: 1 / step, steps: step };
+        return { caption: prompt, tokenIds: [101, 4937, 102], shape: [3, 2], offset: new Float32Array(6).fill(step), finalLoss: 1 / step, steps: step, stopReason: options.signal.aborted ? 'cancelled' : 'completed', settings: { steps: step, learningRate: 0.05, weightDecay: 0.25, batchSize: 1, examples: examples.length } };
       },
       dispose() {},
     };

@@ -26,6 +26,8 @@ export interface Engine extends GroundingDetector {
   encodePrompt(prompt: PromptInput): Promise<Pick<EncodedPrompt, 'phrases' | 'dropped' | 'inputIds'>>;
   /** How often each stage really ran. */
   readonly counters: DetectorCounters;
+  /** The model's identity, when it came from a model folder. */
+  readonly modelSha256?: string | null;
   /** Per-stage wall times of the last `detect`, in ms, when the engine measures them. */
   readonly lastTimings?: Record<string, number>;
   /** Detection; with `promptOffset`, a tuned prompt's offset added to the prompt's language features. */
@@ -119,10 +121,12 @@ export class EngineHost {
     await this.engine?.dispose();
     this.engine = null;
     let chosen: Awaited<ReturnType<EngineFactory['chooseBackend']>> | undefined;
+    let modelSha256: string | null = null;
     // Called again after a device loss: a new device, and the weights again (from the weights cache).
     const engine = new GuardedEngine<Engine>(async () => {
       chosen = await this.factory.chooseBackend(backend);
       const loaded = await this.factory.load(model, onProgress);
+      modelSha256 = loaded.modelSha256 ?? null;
       return { engine: loaded, device: activeWebGpuDevice(), ownsDevice: true };
     });
     try {
@@ -132,7 +136,7 @@ export class EngineHost {
       throw e;
     }
     this.engine = engine;
-    return { ...chosen!, loadMs: now() - start };
+    return { ...chosen!, loadMs: now() - start, modelSha256 };
   }
 
   private async tune(id: number, examples: TuneExample[], prompt: string, settings: TuneSettings, onProgress: (p: TuneProgress) => void): Promise<TuneOutcome> {

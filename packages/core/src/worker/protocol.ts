@@ -51,6 +51,8 @@ export interface EngineInfo {
   adapter?: string;
   /** Wall time of choosing the backend, loading the weights and (on WebGPU) compiling the GPU pipelines. */
   loadMs: number;
+  /** The model's identity (tuned-prompt-file.ts `modelIdentity`): what a tuned-prompt file must name. */
+  modelSha256: string | null;
 }
 
 /** Wall times of one `detect` call, in milliseconds; `stages` as the engine reports them. */

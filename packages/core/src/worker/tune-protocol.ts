@@ -46,9 +46,11 @@ export interface TunedPromptData {
   offset: Float32Array;
 }
 
-/** What a finished (or cancelled) tuning run returns: the offset and how it got there. */
+/** What a finished (or cancelled) tuning run returns: the offset and how it got there (GlipDetector.tunePrompt's result). */
 export interface TuneOutcome extends TunedPromptData {
   finalLoss: number;
+  stopReason: 'completed' | 'cancelled' | 'non-finite-loss';
+  settings: { steps: number; learningRate: number; weightDecay: number; batchSize: number; examples: number };
   /** Steps actually run (fewer than asked when cancelled). */
   steps: number;
   /** True when the page cancelled it: the offset is the last good one. */
