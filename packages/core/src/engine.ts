@@ -37,6 +37,7 @@ export * from './text/encode-prompt.ts';
 export * from './text/prompt.ts';
 export * from './text/prompt-warning.ts';
 export * from './text/tokenizer.ts';
+export * from './tuning/prompt-tuning.ts';
 export * from './tuning/tuned-prompt-file.ts';
 export * from './weights/expected-keys.ts';
 export * from './weights/half-float.ts';
