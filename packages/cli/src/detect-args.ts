@@ -4,13 +4,15 @@ import { numberIn, oneOf, parseCommandArgs, required, UsageError } from './args.
 import type { BackendChoice } from './backend-choice.ts';
 import { BACKEND_CHOICES } from './backend-choice.ts';
 
-export const DETECT_USAGE = `usage: webglip detect --model <dir> --prompt <text> --image <file|folder|glob> [options]
+export const DETECT_USAGE = `usage: webglip detect --model <dir> (--prompt <text> | --tuned-prompt <file>) --image <file|folder|glob> [options]
   --model DIR         a converted model folder (webglip convert)
   --image PATH        a PNG or JPEG image (EXIF orientation applied; boxes in its displayed pixels), a folder
                       (its .png/.jpg/.jpeg files) or a quoted glob ('shots/**/*.png'); repeatable, and
                       further paths after the options are images too
   --prompt TEXT       "person. dog. frisbee." (a list), a sentence ("a red mug left of the laptop"),
                       or exact phrases in brackets ("a [red mug] left of the [laptop]")
+  --tuned-prompt FILE a tuned prompt (webglip tune) for this model: its caption is the prompt (a --prompt
+                      given too must be that caption) and its learned offset is added to it
   --threshold T       keep detections scoring above T (default ${DEFAULT_THRESHOLD}, the engine's default)
   --format F          engine (default): one image file gives its detections [{box, score, phrase, charSpan,
                       tokenIndices}]; several give [{image, width, height, detections}];
@@ -30,7 +32,10 @@ const FORMATS = ['engine', 'coco'] as const;
 
 export interface DetectRequest {
   model: string;
-  prompt: string;
+  /** The prompt as given; with --tuned-prompt alone, undefined (the file's caption is the prompt). */
+  prompt?: string;
+  /** --tuned-prompt: a tuned-prompt file. */
+  tunedPrompt?: string;
   /** --image values, then the paths after the options: files, folders or globs (image-inputs.ts). */
   images: string[];
   threshold: number;
@@ -53,6 +58,7 @@ export function parseDetectArgs(argv: string[]): DetectRequest | 'help' {
     model: { type: 'string' },
     image: { type: 'string', multiple: true },
     prompt: { type: 'string' },
+    'tuned-prompt': { type: 'string' },
     threshold: { type: 'string' },
     format: { type: 'string', default: 'engine' },
     annotations: { type: 'string' },
@@ -65,7 +71,8 @@ export function parseDetectArgs(argv: string[]): DetectRequest | 'help' {
   }, true);
   if (values.help) return 'help';
   const model = required('detect', 'model', values.model, 'a converted model folder');
-  const promptText = required('detect', 'prompt', values.prompt, 'what to find, e.g. "red circle. blue star."');
+  const tunedPrompt = values['tuned-prompt'];
+  const promptText = tunedPrompt === undefined ? required('detect', 'prompt', values.prompt, 'what to find, e.g. "red circle. blue star.", or --tuned-prompt FILE') : values.prompt;
   const imageArgs = [...(values.image ?? []), ...positionals];
   if (imageArgs.length === 0) throw new UsageError('detect', 'missing --image (an image file, a folder of images or a quoted glob)');
   const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : numberIn('detect', 'threshold', values.threshold, 0, 1);
@@ -74,5 +81,5 @@ export function parseDetectArgs(argv: string[]): DetectRequest | 'help' {
   if (values.annotations !== undefined && format !== 'coco') throw new UsageError('detect', '--annotations only applies to --format coco (it gives the COCO ids)');
   const maxSize = values['max-size'] === undefined ? undefined : values['max-size'] === 'none' ? null : numberIn('detect', 'max-size', values['max-size'], 1, Number.MAX_SAFE_INTEGER);
   const { annotations, output, out, verbose } = values;
-  return { model, prompt: promptText, images: imageArgs, threshold, backend, format, maxSize, annotations, output, out, verbose };
+  return { model, prompt: promptText, tunedPrompt, images: imageArgs, threshold, backend, format, maxSize, annotations, output, out, verbose };
 }

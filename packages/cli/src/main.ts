@@ -6,6 +6,7 @@ const COMMANDS: Record<string, string> = {
   convert: 'convert an official GLIP .pth (or .safetensors) into a web model folder',
   parity: 'compare every stage of a golden fixture case against the official tensors',
   eval: 'COCO-style AP of a model on a grounding data set',
+  tune: 'prompt-tune a model on a COCO-format data set (GLIP\'s language_prompt_v2): a tuned-prompt file',
 };
 
 function printUsage(print: (line: string) => void): void {

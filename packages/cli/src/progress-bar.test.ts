@@ -29,4 +29,20 @@ describe('ProgressBar', () => {
     bar.finish();
     expect(s.written).toEqual(['[1/2] a.png: 3 detection(s)\n', '[2/2] b.png: 0 detection(s)\n']);
   });
+
+  it('counts in its unit and keeps logged lines above the bar on a terminal', () => {
+    const s = stream(true, 70);
+    const bar = new ProgressBar(3, s, 'step');
+    bar.log('before the bar');
+    bar.update(1, 'loss 1.5');
+    bar.log('step 1: loss 1.5');
+    bar.finish();
+    expect(s.written[0]).toBe('before the bar\n');
+    expect(s.written[1]).toMatch(/^\r\[#{8}\.{16}\] 1\/3 \d+\.\d s\/step {2}loss 1\.5 *$/);
+    expect(s.written[2]).toBe(`\r${'step 1: loss 1.5'.padEnd(69)}\n${s.written[1]}`);
+    expect(s.written[3]).toBe('\n');
+    const log = stream(false);
+    new ProgressBar(3, log, 'step').log('step 1: loss 1.5');
+    expect(log.written).toEqual(['step 1: loss 1.5\n']);
+  });
 });

@@ -1,5 +1,5 @@
-// Float re-encoding for the output dtype: any float storage (F64/F32/F16/BF16) → F32 (exact except F64)
-// or → F16 with round-to-nearest-even.
+// Float re-encoding for the output dtype: any float storage (F64/F32/F16/BF16) → F32 (exact except F64);
+// F32 → F16 (round-to-nearest-even) is core's f32ToF16.
 import { f16ToF32 } from '@webglip/core/engine';
 import type { StoredDtype } from './stored-tensor.ts';
 
@@ -18,45 +18,4 @@ export function floatsAsF32(dtype: StoredDtype, bytes: Uint8Array): Float32Array
     }
     default: throw new Error(`not a float dtype: ${dtype}`);
   }
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** float32 → IEEE half, round to nearest even; finite values beyond ±65504 saturate (counted). */
-export function f32ToF16(src: Float32Array): { half: Uint16Array; saturated: number } {
-  const half = new Uint16Array(src.length);
-  let saturated = 0;
-  for (let i = 0; i < src.length; i++) {
-    f32[0] = src[i];
-    const x = u32[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    const mant = x & 0x7fffff;
-    let h: number;
-    if (exp === 0xff) {
-      h = sign | 0x7c00 | (mant ? 0x200 : 0); // inf / NaN
-    } else if (exp > 142) {
-      h = sign | 0x7bff; // |x| ≥ 65536: saturate to the largest half
-      saturated++;
-    } else if (exp >= 113) { // normal half
-      h = ((exp - 112) << 10) | (mant >>> 13);
-      const rest = mant & 0x1fff;
-      if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h++;
-      if (h >= 0x7c00) { h = 0x7bff; saturated++; }
-      h |= sign;
-    } else if (exp >= 102) { // subnormal half
-      const m = mant | 0x800000;
-      const shift = 126 - exp; // 14..24
-      h = m >>> shift;
-      const rest = m & ((1 << shift) - 1);
-      const halfway = 1 << (shift - 1);
-      if (rest > halfway || (rest === halfway && (h & 1))) h++;
-      h |= sign;
-    } else {
-      h = sign; // underflow to ±0
-    }
-    half[i] = h;
-  }
-  return { half, saturated };
 }

@@ -31,8 +31,9 @@ import type { LoadOptions as WeightsLoadOptions, LoadProgress } from './weights/
 import { loadModel } from './weights/load-model.ts';
 import type { ModelFiles } from './weights/model-files.ts';
 import { urlModelFiles } from './weights/model-files.ts';
+import { modelSha256 } from './weights/model-identity.ts';
 import type { WeightMap } from './weights/weight-map.ts';
-import { modelIdentity } from './tuning/tuned-prompt-file.ts';
+import { checkTunedPromptFits, checkTunedPromptModel, type TunedPromptFile, tunedPromptOf } from './tuning/tuned-prompt-file.ts';
 import { checkTuningData, type PromptOffset, type TunedPrompt, type TuneOptions, type TuneProgress, type TuningBox, tunePromptOffset } from './tuning/prompt-tuning.ts';
 
 export type { Detection } from './postprocess/detection.ts';
@@ -101,14 +102,14 @@ export class GlipDetector implements GroundingDetector {
   private readonly queue = new CallQueue();
 
   private readonly model: GlipModel;
-  /** The model's identity (tuned-prompt-file.ts `modelIdentity`), when it was loaded from a model folder. */
-  modelSha256: string | null = null;
 
   constructor(
     readonly config: GlipConfig,
     private readonly weights: WeightMap,
     private readonly tokenizer: BertTokenizer,
     private readonly maxImageSize?: number | null,
+    /** The model's identity (`weights/model-identity.ts`), which tuned prompts record; null when built without its manifest. */
+    readonly modelSha256: string | null = null,
   ) {
     this.model = { config, weights };
   }
@@ -131,8 +132,7 @@ export class GlipDetector implements GroundingDetector {
     };
     try {
       const { config, weights, manifest } = await loadModel(files, { onProgress, signal: options.signal, cache: options.cache });
-      detector = new GlipDetector(config, weights, tokenizer, options.maxImageSize);
-      detector.modelSha256 = await modelIdentity(manifest);
+      detector = new GlipDetector(config, weights, tokenizer, options.maxImageSize, await modelSha256(manifest));
       if (options.precompile !== false) {
         const base = { loadedBytes: last?.loadedBytes ?? 0, totalBytes: last?.totalBytes ?? 0, shard: null, fromCache: last?.fromCache ?? false };
         await detector.precompile((compiled, total) => {
@@ -222,6 +222,23 @@ export class GlipDetector implements GroundingDetector {
     this.counters.detectRuns++;
     this.lastTimings.head = performance.now() - started;
     return detections;
+  }
+
+  /**
+   * Detection with a tuned prompt (a read tuned-prompt file, tuning/tuned-prompt-file.ts): its caption
+   * and phrases are the prompt, its offset is added to their language features. A file for another
+   * model, whose caption this model's tokenizer reads as other tokens, or whose offset is not `[T, D]`
+   * is a TunedPromptError and nothing runs.
+   */
+  async detectTuned(image: PixelImage, tuned: TunedPromptFile, options: Omit<DetectOptions, 'promptOffset'> = {}): Promise<Detection[]> {
+    return this.queue.run(async () => {
+      if (this.modelSha256 === null) throw new GlipError('model-identity', 'this detector was built without its manifest, so it cannot tell which tuned prompts are its own: load it with GlipDetector.load');
+      checkTunedPromptModel(tuned, this.modelSha256);
+      const prompt = tunedPromptOf(tuned);
+      const text = await this.cachedPrompt(prompt);
+      checkTunedPromptFits(tuned, { tokenIds: text.encoded.inputIds, width: text.hidden.shape[1] });
+      return this.detectNow(image, prompt, { ...options, promptOffset: tuned });
+    });
   }
 
   /**

@@ -3,7 +3,6 @@
 // post-processing stages, the forward pass, backends and the seam to tfjs internals, the fused kernels.
 // Applications use the package's main entry (`@webglip/core`: GlipDetector, GlipClient) instead.
 export * from './config.ts';
-export * from './tuning/tuned-prompt-file.ts';
 export * from './errors.ts';
 export * from './detector.ts';
 export * from './chunked-detect.ts';
@@ -38,8 +37,12 @@ export * from './text/encode-prompt.ts';
 export * from './text/prompt.ts';
 export * from './text/prompt-warning.ts';
 export * from './text/tokenizer.ts';
+export * from './tuning/prompt-tuning.ts';
+export * from './tuning/tuned-prompt-file.ts';
 export * from './weights/expected-keys.ts';
+export * from './weights/half-float.ts';
 export * from './weights/manifest.ts';
+export * from './weights/model-identity.ts';
 export * from './weights/safetensors.ts';
 export * from './weights/safetensors-writer.ts';
 export * from './weights/weight-map.ts';

@@ -179,11 +179,16 @@ export class PromptOffsetError extends GlipError {
   }
 }
 
-/** A tuned-prompt file that cannot be used: truncated or not one, another format version, made for another model. */
+/**
+ * A tuned-prompt file that cannot be used: `corrupt` (truncated, not one, or its offset does not match
+ * its checksum), `version` (a format version this engine does not read), `other-model` (tuned for
+ * another model), `other-caption` (another caption, or token ids the model's tokenizer does not give
+ * for its caption), `shape` (its offset is not `[T, D]` for the caption's T tokens and the model's width D).
+ */
 export class TunedPromptError extends GlipError {
   override name = 'TunedPromptError';
 
-  constructor(readonly reason: 'corrupt' | 'version' | 'other-model', message: string) {
-    super('tuned-prompt', message);
+  constructor(readonly reason: 'corrupt' | 'version' | 'other-model' | 'other-caption' | 'shape', message: string, options?: { cause?: unknown }) {
+    super('tuned-prompt', message, options);
   }
 }

@@ -28,6 +28,9 @@ export { captionPrompt, categoryPrompt, parsePrompt, toPrompt } from './text/pro
 export type { CharSpan, Phrase, Prompt, PromptInput } from './text/prompt.ts';
 export { BertTokenizer } from './text/tokenizer.ts';
 export type { Encoding } from './text/tokenizer.ts';
+export { checkTunedCaption, checkTunedPromptFits, checkTunedPromptModel, decodeTunedPrompt, encodeTunedPrompt, TUNED_PROMPT_FORMAT, TUNED_PROMPT_VERSION, tunedPromptFileOf, tunedPromptOf } from './tuning/tuned-prompt-file.ts';
+export type { OffsetDtype, TunedPromptFile, TunedPromptTarget, TuningSettings } from './tuning/tuned-prompt-file.ts';
 export type { LoadProgress } from './weights/load-model.ts';
 export { urlModelFiles } from './weights/model-files.ts';
+export { modelSha256 } from './weights/model-identity.ts';
 export type { ModelFiles } from './weights/model-files.ts';

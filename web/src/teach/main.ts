@@ -2,7 +2,7 @@
 // annotations), tunes the prompt made of those names in the engine's worker, watches the loss per
 // step, and compares detections before and after tuning on a held-out image. Nothing leaves the page. State is published on
 // `window.__webglipTeach` for the end-to-end test.
-import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, decodeImage, readTunedPromptFile, writeTunedPromptFile, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
+import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, checkTunedPromptModel, decodeImage, decodeTunedPrompt, encodeTunedPrompt, parsePrompt, tunedPromptFileOf, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TunedPromptData, type TunedPromptFile, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
 import { drawDetections } from '@webglip/widget/overlay.ts';
 import { colorOf, promptChips } from '@webglip/widget/phrases.ts';
 import { BoxEditor, type TeachImage } from './box-editor.ts';
@@ -44,7 +44,9 @@ window.__webglipTeach = state;
 
 const examples: Example[] = [];
 let selected: Example | null = null;
-let tuned: TuneOutcome | null = null;
+let tuned: TunedPromptData | null = null;
+/** The last run (or loaded file) as a tuned-prompt file, for the download. */
+let tunedFile: TunedPromptFile | null = null;
 /** The loaded model's identity: tuned-prompt files name it. */
 let modelSha256: string | null = null;
 let heldOut: { bitmap: ImageBitmap; handle: Promise<ImageHandle> } | null = null;
@@ -170,7 +172,12 @@ async function tune(): Promise<void> {
     tuned = outcome;
     state.tuned = { caption: outcome.caption, steps: outcome.steps, finalLoss: outcome.finalLoss, cancelled: outcome.cancelled };
     $('teach-progress').textContent = `${outcome.cancelled ? 'Cancelled' : 'Done'} after ${outcome.steps} step${outcome.steps === 1 ? '' : 's'}: loss ${outcome.finalLoss.toFixed(4)}.`;
-    $<HTMLButtonElement>('teach-download').disabled = modelSha256 === null;
+    if (modelSha256 !== null) {
+      const { examples, steps: asked, learningRate: lr, weightDecay, batchSize } = outcome.settings;
+      const phrases = parsePrompt(outcome.caption).phrases.map((p) => p.charSpan); // as the engine parsed the prompt it tuned
+      tunedFile = tunedPromptFileOf(outcome, { modelSha256, phrases, dtype: 'f32', training: { examples, shots: null, steps: asked, learningRate: lr, weightDecay, batchSize } });
+    }
+    $<HTMLButtonElement>('teach-download').disabled = tunedFile === null;
     void compare();
   } catch (e) {
     showError(message(e));
@@ -276,13 +283,16 @@ $<HTMLInputElement>('teach-heldout').addEventListener('change', (event) => {
 });
 startButton.addEventListener('click', () => void tune());
 $('teach-download').addEventListener('click', () => {
-  if (!tuned || modelSha256 === null) return;
-  const url = URL.createObjectURL(new Blob([writeTunedPromptFile(tuned, modelSha256) as Uint8Array<ArrayBuffer>], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `${tuned.caption.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'prompt'}.tuned-prompt.json`;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  const file = tunedFile;
+  if (!file) return;
+  void encodeTunedPrompt(file).then((bytes) => {
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${file.caption.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'prompt'}.tuned-prompt.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  });
 });
 $<HTMLInputElement>('teach-load').addEventListener('change', (event) => {
   const file = (event.target as HTMLInputElement).files?.[0];
@@ -290,12 +300,14 @@ $<HTMLInputElement>('teach-load').addEventListener('change', (event) => {
   const sha = modelSha256;
   file
     .arrayBuffer()
-    .then((buffer) => {
-      const read = readTunedPromptFile(new Uint8Array(buffer), sha); // a TunedPromptError for another model or a broken file
-      tuned = { ...read, cancelled: read.stopReason === 'cancelled' };
-      state.tuned = { caption: read.caption, steps: read.steps, finalLoss: read.finalLoss, cancelled: tuned.cancelled };
+    .then((buffer) => decodeTunedPrompt(new Uint8Array(buffer)))
+    .then((read) => {
+      checkTunedPromptModel(read, sha); // a TunedPromptError for another model (decoding already refused a broken file)
+      tunedFile = read;
+      tuned = { caption: read.caption, tokenIds: read.tokenIds, shape: read.shape, offset: read.offset };
+      state.tuned = { caption: read.caption, steps: read.training.stepsRun, finalLoss: read.finalLoss ?? Number.NaN, cancelled: read.stopReason === 'cancelled' };
       showError(null);
-      $('teach-progress').textContent = `Loaded a prompt tuned for this model: "${read.caption}", loss ${read.finalLoss.toFixed(4)}.`;
+      $('teach-progress').textContent = `Loaded a prompt tuned for this model: "${read.caption}", loss ${read.finalLoss?.toFixed(4) ?? '–'}.`;
       $<HTMLButtonElement>('teach-download').disabled = false;
       return compare();
     })

@@ -1,7 +1,8 @@
 // `webglip detect --model <dir> --prompt <text> --image <file|folder|glob>… [options]`: runs GlipDetector
 // on each image. One image file: its detections as JSON (`[{box, score, phrase, charSpan, tokenIndices}]`);
 // several (a folder, a glob, more --image): one JSON document, per image or as COCO results (--format
-// coco), on stdout or in --output. Progress and diagnostics on stderr.
+// coco), on stdout or in --output. Progress and diagnostics on stderr. With --tuned-prompt FILE the
+// file's caption is the prompt and its offset is added to it (GlipDetector.detectTuned).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
@@ -13,6 +14,8 @@ import { decodeImage } from '@webglip/core/engine';
 import type { PixelImage } from '@webglip/core/engine';
 import { toPrompt } from '@webglip/core/engine';
 import { promptWarning } from '@webglip/core/engine';
+import type { TunedPromptFile } from '@webglip/core/engine';
+import { checkTunedCaption, checkTunedPromptModel, tunedPromptOf } from '@webglip/core/engine';
 import { folderModelFiles } from '@webglip/core/node';
 import type { DetectionResult } from '../eval/coco-eval.ts';
 import { UsageError } from '../args.ts';
@@ -24,6 +27,7 @@ import { DETECT_USAGE, parseDetectArgs } from '../detect-args.ts';
 import { expandImageInputs } from '../image-inputs.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { describeStageTimings } from '../stage-timings.ts';
+import { readTunedPromptFile } from '../tuned-prompt-io.ts';
 import { annotateImage } from '../annotate/annotate-png.ts';
 
 /** `maxSide` that never downscales: boxes stay in the image file's pixels. */
@@ -80,7 +84,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     const { model, threshold, backend, maxSize, out, output } = request;
     // Every input is checked before the model loads: nothing runs (or is written) for a mistake.
-    const prompt = toPrompt(request.prompt);
+    const tuned: TunedPromptFile | undefined = request.tunedPrompt === undefined ? undefined : await readTunedPromptFile(request.tunedPrompt);
+    if (tuned && request.prompt !== undefined) checkTunedCaption(tuned, request.prompt, '--prompt');
+    const prompt = tuned ? tunedPromptOf(tuned) : toPrompt(request.prompt!);
     const { files, single } = await expandImageInputs(request.images);
     checkModelFolder(model);
     const ids = request.format === 'coco' ? await cocoIds(request.annotations) : undefined;
@@ -94,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     const selection = await activateBackend(backend);
     console.error(describeSelection(selection, request.verbose));
     detector = await GlipDetector.load(folderModelFiles(model), { cache: null, maxImageSize: maxSize });
+    if (tuned) checkTunedPromptModel(tuned, detector.modelSha256!); // before any image runs
     const textStarted = performance.now();
     const encoded = await detector.encodePrompt(prompt);
     console.error(`phrases: ${encoded.phrases.map((p) => JSON.stringify(p.text)).join(', ')} (text encoded in ${(performance.now() - textStarted).toFixed(0)} ms)`);
@@ -108,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
         throw e instanceof ImageInputError && !single ? new ImageInputError(`${file}: ${e.message}`, { cause: e }) : e;
       });
       const before = { ...detector.counters };
-      const detections = await detector.detect(image, prompt, { threshold });
+      const detections = tuned ? await detector.detectTuned(image, tuned, { threshold }) : await detector.detect(image, prompt, { threshold });
       const summary = `${detections.length} detection(s) above ${threshold}; ${describeStageTimings(before, detector.counters, detector.lastTimings)}`;
       if (bar) bar.update(i + 1, request.verbose ? `${file}: ${summary}` : `${file}: ${detections.length} detection(s)`);
       else console.error(summary);

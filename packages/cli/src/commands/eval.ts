@@ -14,7 +14,9 @@
 // The format is read from the file (or --format). With --model the engine runs every image
 // (image encoded once, the prompt's chunks on its cached features: core's detectChunked); with
 // --predictions a COCO results file is scored by the same evaluator. Every image file is checked
-// before the model loads, and nothing is written unless the whole run succeeds.
+// before the model loads, and nothing is written unless the whole run succeeds. With --tuned-prompt
+// (coco only) the engine detects with a tuned prompt (webglip tune) whose caption must be the data
+// set's category query: one prompt, not chunked.
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +30,8 @@ import { createBackend } from '@webglip/core/engine';
 import { categoryQuery } from '@webglip/core/engine';
 import type { Prompt } from '@webglip/core/engine';
 import { captionPrompt } from '@webglip/core/engine';
+import type { TunedPromptFile } from '@webglip/core/engine';
+import { checkTunedCaption, checkTunedPromptModel } from '@webglip/core/engine';
 import { folderModelFiles } from '@webglip/core/node';
 import type { DataFormat, EvalImage } from '../eval/benchmark-data.ts';
 import { DATA_FORMATS, detectFormat, parseCoco, parseFlickr, parseLvis } from '../eval/benchmark-data.ts';
@@ -40,6 +44,7 @@ import { detectionsToResults, enginePrompt, listPromptOf, parseGroundingData } f
 import type { LvisEvalResult } from '../eval/lvis-eval.ts';
 import { evaluateLvis } from '../eval/lvis-eval.ts';
 import { knownIds, parseResults } from '../eval/results-file.ts';
+import { readTunedPromptFile } from '../tuned-prompt-io.ts';
 
 const USAGE = `usage: webglip eval --data <annotations.json> (--model <dir> | --predictions <results.json>) [options]
   --data FILE           COCO instances_*.json, LVIS v1, MDETR/GLIP final_flickr_*.json, or tools/synth data
@@ -48,6 +53,7 @@ const USAGE = `usage: webglip eval --data <annotations.json> (--model <dir> | --
   --predictions FILE    score a COCO results file [{image_id, category_id, bbox, score}] instead
                         (flickr: image_id = the caption record's id, category_id = its phrase's number, 1-based)
   --images DIR          where the images' file_name paths start (default: the folder of --data)
+  --tuned-prompt FILE   with --model, coco: detect with a tuned prompt (webglip tune) for the data set's categories
   --limit N             evaluate the first N images only
   --threshold T         engine score threshold (default 0.05, the official ATSS INFERENCE_TH)
   --backend B           webgpu (default; falls back to wasm, then cpu), wasm or cpu
@@ -213,6 +219,8 @@ interface EngineRun {
   imagesDir: string;
   threshold: number;
   backend: BackendKind;
+  /** Detect with this tuned prompt (its caption is the benchmark's one prompt) instead of the plain prompt. */
+  tuned?: TunedPromptFile;
 }
 
 /** Runs the engine over the images, each with its prompt in chunks; progress on stderr. */
@@ -220,6 +228,7 @@ async function enginePredictions(bench: Benchmark, run: EngineRun): Promise<Dete
   const selection = await createBackend(run.backend);
   console.error(`backend: ${selection.kind}${selection.fallbackReasons.length ? ` (fell back: ${selection.fallbackReasons.join('; ')})` : ''}`);
   const detector = await GlipDetector.load(folderModelFiles(run.modelDir), { cache: null });
+  if (run.tuned) checkTunedPromptModel(run.tuned, detector.modelSha256!);
   // GLIP's per-chunk cap of the protocol (an evaluation setting of this detector only)
   if (bench.detectionsPerChunk !== undefined) detector.config.postprocess.detectionsPerImg = bench.detectionsPerChunk;
   try {
@@ -228,7 +237,9 @@ async function enginePredictions(bench: Benchmark, run: EngineRun): Promise<Dete
     for (const [i, image] of bench.images.entries()) {
       const prompt = bench.prompt(image);
       const pixels = await decodeImage(await readFile(join(run.imagesDir, image.file_name)), { maxSide: FULL_SIZE });
-      const out = await detectChunked(detector, pixels, prompt, { threshold: run.threshold, chunking: bench.chunking, namesPerChunk: NAMES_PER_CHUNK });
+      const out = run.tuned
+        ? { detections: (await detector.detectTuned(pixels, run.tuned, { threshold: run.threshold })).map((d) => ({ ...d, chunk: 0 })), chunks: [prompt], dropped: [] }
+        : await detectChunked(detector, pixels, prompt, { threshold: run.threshold, chunking: bench.chunking, namesPerChunk: NAMES_PER_CHUNK });
       results.push(...out.detections.map((d) => bench.result(image, prompt, d)));
       const perImage = (performance.now() - started) / (i + 1);
       const dropped = out.dropped.length ? `, ${out.dropped.length} phrase(s) not grounded (${[...new Set(out.dropped.map((d) => d.reason))].join(', ')})` : '';
@@ -286,6 +297,7 @@ export async function run(argv: string[]): Promise<number> {
         threshold: { type: 'string', default: '0.05' },
         backend: { type: 'string', default: 'webgpu' },
         'save-predictions': { type: 'string' },
+        'tuned-prompt': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -303,6 +315,11 @@ export async function run(argv: string[]): Promise<number> {
   const backend = values.backend as BackendKind;
   const format = values.format as DataFormat | undefined;
   const oneSource = (values.model === undefined) !== (values.predictions === undefined);
+  const tunedPath = values['tuned-prompt'];
+  if (tunedPath !== undefined && values.model === undefined) {
+    console.error(`--tuned-prompt needs --model (it changes what the engine detects)\n${USAGE}`);
+    return 2;
+  }
   if (!values.data || !oneSource || !(limit >= 1) || !(threshold >= 0 && threshold <= 1) || !BACKENDS.includes(backend) || (format !== undefined && !DATA_FORMATS.includes(format))) {
     console.error(USAGE);
     return 2;
@@ -316,8 +333,13 @@ export async function run(argv: string[]): Promise<number> {
       const evaluated = new Set(bench.images.map((i) => i.id));
       detections = parseResults(await readJson(values.predictions), values.predictions, bench.check).filter((d) => evaluated.has(d.image_id));
     } else {
+      const tuned = tunedPath === undefined ? undefined : await readTunedPromptFile(tunedPath);
+      if (tuned) {
+        if (bench.format !== 'coco') throw new EvalDataError(`--tuned-prompt works with a coco data set (one prompt of its categories), not ${bench.format}`);
+        if (bench.images.length > 0) checkTunedCaption(tuned, bench.prompt(bench.images[0]).caption, `the category query of ${values.data}`);
+      }
       await checkImages(bench.images, imagesDir);
-      detections = await enginePredictions(bench, { modelDir: values.model as string, imagesDir, threshold, backend });
+      detections = await enginePredictions(bench, { modelDir: values.model as string, imagesDir, threshold, backend, tuned });
     }
     const result = bench.score(detections);
     if (values['save-predictions']) await writeFile(values['save-predictions'], JSON.stringify(detections));

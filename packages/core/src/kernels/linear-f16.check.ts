@@ -3,7 +3,7 @@
 // BERT-base's widths with a short and a full-length prompt. Weights are exact f16 values, as
 // weights stored f16 on disk are.
 import * as tf from '@tensorflow/tfjs';
-import { f16ToF32 } from '../weights/safetensors.ts';
+import { f16ToF32 } from '../weights/half-float.ts';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { packF16Pairs } from './f16-pairs.ts';
 import { linearF16, linearF16Reference } from './linear-f16.ts';

@@ -1,6 +1,7 @@
 // Reads the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
 // header length, a JSON header {name: {dtype, shape, data_offsets}}, then the raw little-endian data.
 import { WeightsFormatError } from '../errors.ts';
+import { f16ToF32 } from './half-float.ts';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'U8' | 'BOOL' | 'F64';
 
@@ -99,19 +100,6 @@ export function decodeTensor(entry: TensorEntry, bytes: Uint8Array): TensorData 
     case 'U8':
     case 'BOOL': return Uint8Array.from(aligned.subarray(0, n));
   }
-}
-
-/** IEEE half → float, exact (every f16 is representable in f32). */
-export function f16ToF32(src: Uint16Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const h = src[i];
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const m = h & 0x3ff;
-    out[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
-  }
-  return out;
 }
 
 /** A whole safetensors file held in memory. */

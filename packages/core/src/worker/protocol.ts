@@ -51,7 +51,7 @@ export interface EngineInfo {
   adapter?: string;
   /** Wall time of choosing the backend, loading the weights and (on WebGPU) compiling the GPU pipelines. */
   loadMs: number;
-  /** The model's identity (tuned-prompt-file.ts `modelIdentity`): what a tuned-prompt file must name. */
+  /** The model's identity (weights/model-identity.ts): what a tuned-prompt file must name. */
   modelSha256: string | null;
 }
 

@@ -1,8 +1,11 @@
-import { f16ToF32 } from '@webglip/core/engine';
 import { describe, expect, it } from 'vitest';
-import { f32ToF16 } from './float-encode.ts';
+import { f16ToF32, f32ToF16 } from './half-float.ts';
 
-describe('f32 → f16', () => {
+describe('half floats', () => {
+  it('decodes half floats exactly', () => {
+    expect(Array.from(f16ToF32(new Uint16Array([0x3c00, 0xc000, 0x0001, 0x7bff])))).toEqual([1, -2, 2 ** -24, 65504]);
+  });
+
   it('round-trips every finite half exactly', () => {
     const halves = new Uint16Array(65536).map((_, i) => i);
     const finite = halves.filter((h) => (h & 0x7c00) !== 0x7c00);
