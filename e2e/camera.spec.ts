@@ -75,4 +75,17 @@ test('live detection on the camera: one frame at a time, prompt edits on the nex
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await expectStopped(page, 'the tab was hidden');
+
+  // Hidden while the camera is still starting (its video not yet playing): the stop wins, no loop runs.
+  await page.evaluate(async () => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    const video = document.getElementById('webcam-video') as HTMLVideoElement;
+    (document.getElementById('webcam') as HTMLButtonElement).click();
+    while (video.srcObject === null) await new Promise((resolve) => setTimeout(resolve, 0));
+    window.__cameraTracks = (video.srcObject as MediaStream).getTracks();
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expectStopped(page, 'the tab was hidden');
+  expect((await demoState(page)).live.frames, 'no round ran for the camera stopped while starting').toBe(0);
 });

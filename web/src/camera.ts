@@ -51,12 +51,21 @@ export class LiveCamera {
     }
     this.stream = stream;
     for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => this.stop('the camera went away'));
+    Object.assign(this.stats, { live: true, frames: 0, stoppedBecause: null });
     this.el.video.srcObject = stream;
     this.el.video.hidden = false;
-    await this.el.video.play();
     this.el.button.textContent = 'Stop camera';
     this.el.status.textContent = 'Live: waiting for the first result…';
-    Object.assign(this.stats, { live: true, frames: 0, stoppedBecause: null });
+    try {
+      await this.el.video.play();
+    } catch (e) {
+      // A stop while the video was starting interrupts play(); otherwise the video cannot play.
+      if (this.stream !== stream) return;
+      this.stop('the video did not play');
+      return this.onError(`The camera video did not play: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // A stop while the video was starting (tab hidden, track ended) wins: no loop, its status stays.
+    if (this.stream !== stream) return;
     void this.loop(stream);
   }
 
