@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { generateImage, generateSplit } from './dataset.ts';
 import { Rng } from './prng.ts';
 import { renderScene } from './scene.ts';
-import { CATEGORIES, NOVEL_SHAPES, SHAPES } from './vocabulary.ts';
+import { CATEGORIES, COLORS, NOVEL_SHAPES, SHAPES } from './vocabulary.ts';
 
 describe('novel shapes are not in the training vocabulary', () => {
   it('SHAPES and CATEGORIES exclude them; default splits never draw them', () => {
@@ -32,7 +32,7 @@ describe('novel shapes are not in the training vocabulary', () => {
 describe('novel shapes render', () => {
   for (const shape of NOVEL_SHAPES) {
     it(`${shape}: drawn only when asked, non-empty pixels inside its box`, () => {
-      const scene = renderScene(new Rng(5), { width: 160, height: 160, allowHeldOut: false, requireHeldOut: false, shapes: [shape] });
+      const scene = renderScene(new Rng(5), { width: 160, height: 160, allowHeldOut: false, requireHeldOut: false, pairs: COLORS.map((c) => [c, shape] as const) });
       expect(scene.objects.length).toBeGreaterThan(0);
       const top = scene.objects[scene.objects.length - 1];
       expect(top.shape).toBe(shape);

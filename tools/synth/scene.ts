@@ -38,17 +38,19 @@ export interface SceneOptions {
   allowHeldOut: boolean;
   /** Whether the first object must be a held-out pair (compositional split). */
   requireHeldOut: boolean;
-  /** Shapes to draw from; default SHAPES (the shipped model's vocabulary). NOVEL_SHAPES only when named here. */
-  shapes?: readonly SceneShape[];
+  /**
+   * Colour×shape pairs to draw from (the held-out rule aside); default every colour with SHAPES, the
+   * shipped model's vocabulary. NOVEL_SHAPES are drawn only when named here.
+   */
+  pairs?: ReadonlyArray<readonly [Color, SceneShape]>;
 }
 
 const MIN_VISIBLE = 0.6;
 const PLACEMENT_TRIES = 40;
 
-function drawPair(rng: Rng, allowHeldOut: boolean, shapes: readonly SceneShape[]): [Color, SceneShape] {
+function drawPair(rng: Rng, allowHeldOut: boolean, pairs: SceneOptions['pairs']): [Color, SceneShape] {
   for (;;) {
-    const color = rng.pick(COLORS);
-    const shape = rng.pick(shapes);
+    const [color, shape] = pairs === undefined ? [rng.pick(COLORS), rng.pick(SHAPES)] : rng.pick(pairs);
     if (allowHeldOut || !isTrainedShape(shape) || !isHeldOut(color, shape)) return [color, shape];
   }
 }
@@ -68,7 +70,7 @@ export function renderScene(rng: Rng, opts: SceneOptions): Scene {
     else if (placed.length > 0 && rng.chance(0.15)) {
       const twin = rng.pick(placed);
       pair = [twin.color, twin.shape];
-    } else pair = drawPair(rng, opts.allowHeldOut, opts.shapes ?? SHAPES);
+    } else pair = drawPair(rng, opts.allowHeldOut, opts.pairs);
     const [color, shape] = pair;
     const size = rng.pick(SIZES);
     const rgb = COLOR_RGB[color].map((v) => Math.max(0, Math.min(255, v + rng.int(-10, 10)))) as [number, number, number];

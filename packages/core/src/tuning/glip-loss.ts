@@ -30,27 +30,40 @@ export interface GlipLoss {
   centerness: tf.Scalar;
 }
 
-/** The loss over a batch of images (their tensors stay the caller's; the caller disposes the result). */
-export function glipTuningLoss(images: readonly LossImage[], cfg: TuningLossConfig, coderWeights: readonly [number, number, number, number]): GlipLoss {
+/** GLIP's normalisers of one batch: they depend on the targets only, not on what is being trained. */
+export interface LossNormalisers {
+  /** Σ_images positives (N_pos before the max with 1). */
+  numPos: number;
+  /** Σ_images Σ centerness_target over the positives. */
+  centernessSum: number;
+}
+
+export function lossNormalisers(targets: readonly ImageLossTargets[]): LossNormalisers {
+  return { numPos: targets.reduce((n, t) => n + t.positives.size, 0), centernessSum: targets.reduce((s, t) => s + t.centernessSum, 0) };
+}
+
+/**
+ * One image's share of its batch's loss, normalised by the whole batch's `norm`: the batch loss is the
+ * sum of its images' shares, so a batch's gradient can be taken one image at a time (only one image's
+ * tape alive at once) and added up.
+ */
+export function imageLossShare({ head, targets }: LossImage, norm: LossNormalisers, cfg: TuningLossConfig, coderWeights: readonly [number, number, number, number]): GlipLoss {
   return tf.tidy(() => {
-    const numPos = images.reduce((n, im) => n + im.targets.positives.size, 0);
-    const centernessSum = images.reduce((s, im) => s + im.targets.centernessSum, 0);
-    const perImage = images.map(({ head, targets }) => {
-      const logits = tf.concat(head.logits, 0); // [A, T]
-      const focal = tokenSigmoidFocalLoss(logits, targets.tokens, cfg.tokenAlpha, cfg.tokenGamma);
-      if (targets.positives.size === 0) return { focal, giou: tf.scalar(0), bce: tf.scalar(0) };
-      const regression = tf.concat(head.bboxReg.map((r) => tf.reshape(r, [-1, 4])), 0); // [A, 4]
-      const centerness = tf.concat(head.centerness.map((c) => tf.reshape(c, [-1])), 0); // [A]
-      // gatherRows: differentiable on wasm too (tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks)
-      const giou = giouLoss(gatherRows(regression as tf.Tensor2D, targets.positives), targets.regression, targets.positiveAnchors, targets.centerness, coderWeights);
-      const bce = centernessLoss(tf.reshape(gatherRows(tf.reshape(centerness, [-1, 1]), targets.positives), [-1]) as tf.Tensor1D, targets.centerness);
-      return { focal, giou, bce };
-    });
-    const sum = (pick: (p: (typeof perImage)[number]) => tf.Scalar) => tf.addN(perImage.map(pick)) as tf.Scalar;
-    const nPosAvg = Math.max(numPos, 1);
-    const dotProductToken = tf.mul(tf.div(sum((p) => p.focal), nPosAvg), cfg.dotProductTokenLossWeight) as tf.Scalar;
-    const reg = numPos > 0 ? (tf.mul(tf.div(sum((p) => p.giou), centernessSum), cfg.regLossWeight) as tf.Scalar) : tf.scalar(0);
-    const centerness = numPos > 0 ? (tf.div(sum((p) => p.bce), nPosAvg) as tf.Scalar) : tf.scalar(0);
+    const nPosAvg = Math.max(norm.numPos, 1);
+    const logits = tf.concat(head.logits, 0); // [A, T]
+    const focal = tokenSigmoidFocalLoss(logits, targets.tokens, cfg.tokenAlpha, cfg.tokenGamma);
+    const dotProductToken = tf.mul(tf.div(focal, nPosAvg), cfg.dotProductTokenLossWeight) as tf.Scalar;
+    if (targets.positives.size === 0) {
+      const [reg, centerness] = [tf.scalar(0), tf.scalar(0)];
+      return { total: tf.addN([dotProductToken, reg, centerness]) as tf.Scalar, dotProductToken, reg, centerness };
+    }
+    const regression = tf.concat(head.bboxReg.map((r) => tf.reshape(r, [-1, 4])), 0); // [A, 4]
+    const centernessLogits = tf.concat(head.centerness.map((c) => tf.reshape(c, [-1])), 0); // [A]
+    // gatherRows: differentiable on wasm too (tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks)
+    const giou = giouLoss(gatherRows(regression as tf.Tensor2D, targets.positives), targets.regression, targets.positiveAnchors, targets.centerness, coderWeights);
+    const bce = centernessLoss(tf.reshape(gatherRows(tf.reshape(centernessLogits, [-1, 1]), targets.positives), [-1]) as tf.Tensor1D, targets.centerness);
+    const reg = tf.mul(tf.div(giou, norm.centernessSum), cfg.regLossWeight) as tf.Scalar;
+    const centerness = tf.div(bce, nPosAvg) as tf.Scalar;
     return { total: tf.addN([dotProductToken, reg, centerness]) as tf.Scalar, dotProductToken, reg, centerness };
   });
 }

@@ -30,7 +30,7 @@ import { disposeHeadOutputs } from '../model/glip.ts';
 import { offsetLanguageFeatures } from '../model/prompt-offset.ts';
 import type { EncodedPrompt } from '../text/encode-prompt.ts';
 import type { TrainingBox } from './atss-targets.ts';
-import { glipTuningLoss } from './glip-loss.ts';
+import { imageLossShare, lossNormalisers } from './glip-loss.ts';
 import { GLIP_TUNING_LOSS } from './loss-config.ts';
 import { disposeLossTargets, type ImageLossTargets, imageLossTargets } from './loss-targets.ts';
 
@@ -123,9 +123,38 @@ function normalise(phrase: string): string {
 }
 
 /** One example as the tuning loop holds it: its FPN levels (owned by the loop) and its loss targets. */
-interface CachedExample {
+export interface CachedExample {
   levels: tf.Tensor4D[];
   targets: ImageLossTargets;
+}
+
+/**
+ * The batch's loss, its parts and d(loss)/d(offset), one example at a time: each example's share of the
+ * loss (glip-loss.ts: normalised by the whole batch) is differentiated on its own and the gradients are
+ * added, so only one example's tape is alive at once (the fusion's 2048-wide image-token projections
+ * of GLIP's VLFuse make each tape large). The same gradient as the batch loss's, up to float order.
+ */
+export function batchLossGradient(model: GlipModel, lang: LanguageFeatures, offset: tf.Variable<tf.Rank.R2>, batch: readonly CachedExample[], coder: readonly [number, number, number, number]): { value: tf.Scalar; grad: tf.Tensor; parts: tf.Scalar[] } {
+  const norm = lossNormalisers(batch.map((ex) => ex.targets));
+  let sums: tf.Tensor[] = tf.tidy(() => [tf.scalar(0), tf.zerosLike(offset), tf.scalar(0), tf.scalar(0), tf.scalar(0)]); // loss, grad [T, D], its 3 parts
+  for (const ex of batch) {
+    let parts: tf.Scalar[] = [];
+    const share = tf.variableGrads(() => {
+      const shifted = offsetLanguageFeatures(lang, offset);
+      const head = runSteps(headOutputs(model, ex, shifted));
+      const loss = imageLossShare({ head, targets: ex.targets }, norm, GLIP_TUNING_LOSS, coder);
+      disposeHeadOutputs(head);
+      tf.dispose([shifted.hidden, shifted.mask]);
+      parts = [tf.keep(loss.dotProductToken), tf.keep(loss.reg), tf.keep(loss.centerness)];
+      return loss.total;
+    }, [offset]);
+    const terms = [share.value, share.grads[offset.name], ...parts];
+    const next = tf.tidy(() => sums.map((sum, i) => tf.add(sum, terms[i])));
+    tf.dispose([...sums, ...terms]);
+    sums = next;
+  }
+  const [value, grad, ...parts] = sums;
+  return { value: value as tf.Scalar, grad, parts: parts as tf.Scalar[] };
 }
 
 /**
@@ -175,17 +204,7 @@ export async function tunePromptOffset(
       }
       const started = performance.now();
       const batch = Array.from({ length: batchSize }, (_, k) => examples[(step * batchSize + k) % examples.length]);
-      let parts: tf.Scalar[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const shifted = offsetLanguageFeatures(lang, offset);
-        const heads = batch.map((ex) => runSteps(headOutputs(model, ex, shifted)));
-        const loss = glipTuningLoss(heads.map((head, i) => ({ head, targets: batch[i].targets })), GLIP_TUNING_LOSS, coder);
-        heads.forEach(disposeHeadOutputs);
-        tf.dispose([shifted.hidden, shifted.mask]);
-        parts = [tf.keep(loss.dotProductToken), tf.keep(loss.reg), tf.keep(loss.centerness)];
-        return loss.total;
-      }, [offset]);
-      const grad = grads[offset.name];
+      const { value, grad, parts } = batchLossGradient(model, lang, offset, batch, coder);
       const gradIsFinite = tf.tidy(() => tf.all(tf.isFinite(grad)));
       const [loss, gradFinite, ...partValues] = await Promise.all([
         value.data().then((v) => v[0]),
