@@ -55,7 +55,7 @@ test('<glip-detector> reads nothing but its attributes, its shadow tree, the mod
   // URL are the test harness's own (Playwright's main-world listeners), shown by the second test.
   expect(report.reads.filter((r) => r.by !== '')).toEqual([]);
   expect(report.reads.filter((r) => !(r.what === 'EventTarget.addEventListener' && r.detail.startsWith('window ')))).toEqual([]);
-  expect(report.widgetAttributes).toEqual(['alt', 'model', 'prompt', 'src', 'threshold']);
+  expect(report.widgetAttributes).toEqual(['alt', 'model', 'prompt', 'src', 'threshold', 'tuned-prompt']);
   expect(report.unwrappable.sort()).toEqual(UNWRAPPABLE);
 
   const origin = new URL(page.url()).origin;

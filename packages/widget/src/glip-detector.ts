@@ -5,10 +5,14 @@
 // lines, as the engine parses prompts) or the `prompt` property set to an array of names — runs in
 // chunks that fit the model's window (the worker's detectChunked), firing `chunk` (detail: { done,
 // total }) as each finishes. Every widget on a page asking for the same model shares one engine worker and one copy of
-// the weights; an image `src` is encoded once, and a (src, prompt) pair is detected once. Styles are
+// the weights; an image `src` is encoded once, and a (src, prompt) pair is detected once. A
+// `tuned-prompt` attribute (the URL of a tuned-prompt file: the teach page's download, `webglip tune`'s
+// output) detects with that prompt instead: its caption is the prompt (a `prompt` attribute, if given,
+// must be the same text) and its offset is added to the caption's language features; a file for another
+// model, or a broken one, is a TunedPromptError shown and fired as `error`. Styles are
 // constructed stylesheets and nothing is evaluated, so it runs under a strict CSP (see
 // packages/widget/README.md).
-import { ImageInputError } from '@webglip/core/client';
+import { checkTunedCaption, checkTunedPromptModel, ImageInputError, TunedPromptError, type TunedPromptFile } from '@webglip/core/client';
 import { aboveThreshold, DEFAULT_THRESHOLD } from '@webglip/core/client';
 import { GlipClient, type ImageHandle } from '@webglip/core/client';
 import { CANDIDATE_THRESHOLD, type ChunkProgress, type Detection, type EngineInfo, type LoadProgress, type Vocabulary } from '@webglip/core/client';
@@ -16,6 +20,7 @@ import { chunkStatus } from './chunk-status.ts';
 import { loadStatus } from './load-progress.ts';
 import { drawDetections, type DrawnLabel } from './overlay.ts';
 import { colorOf, phraseChips, phraseKey, type PhraseChip } from './phrases.ts';
+import { sharedTunedPrompt } from './tuned-prompt-source.ts';
 
 const DEFAULT_MODEL = 'models/glip-nano/';
 
@@ -91,15 +96,21 @@ function sharedImage(client: GlipClient, src: string, bitmap: ImageBitmap): Prom
   return handle;
 }
 
-function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, prompt: Vocabulary, onChunk: (p: ChunkProgress) => void): Promise<Candidates> {
+/** What a widget asks the engine: a vocabulary (chunked), or a tuned prompt file (its URL and contents). */
+type Query = { vocabulary: Vocabulary } | { tuned: { url: string; file: TunedPromptFile } };
+
+function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, query: Query, onChunk: (p: ChunkProgress) => void): Promise<Candidates> {
   let results = sharedCandidates.get(client);
   if (!results) sharedCandidates.set(client, (results = new Map()));
-  const key = `${src}\n${typeof prompt === 'string' ? prompt : JSON.stringify(prompt)}`;
+  const key = `${src}\n${'tuned' in query ? `tuned ${query.tuned.url}` : JSON.stringify(query.vocabulary)}`;
   let entry = results.get(key);
   if (!entry) {
     const listeners = new Set<(p: ChunkProgress) => void>();
     const result = sharedImage(client, src, bitmap)
-      .then((handle) => client.detectChunked(handle, prompt, { threshold: CANDIDATE_THRESHOLD, onChunk: (p) => listeners.forEach((listener) => listener(p)) }))
+      .then(async (handle): Promise<{ detections: Detection[]; phrases: Parameters<typeof phraseChips>[0] }> => {
+        if ('tuned' in query) return client.detectTuned(handle, query.tuned.file, { threshold: CANDIDATE_THRESHOLD });
+        return client.detectChunked(handle, query.vocabulary, { threshold: CANDIDATE_THRESHOLD, onChunk: (p) => listeners.forEach((listener) => listener(p)) });
+      })
       .then((r) => ({ detections: r.detections, phrases: phraseChips(r.phrases) }));
     result.catch(() => results.delete(key));
     results.set(key, (entry = { result, listeners }));
@@ -111,7 +122,7 @@ function candidatesFor(client: GlipClient, src: string, bitmap: ImageBitmap, pro
 }
 
 export class GlipDetectorElement extends HTMLElement {
-  static readonly observedAttributes = ['src', 'prompt', 'model', 'threshold'];
+  static readonly observedAttributes = ['src', 'prompt', 'model', 'threshold', 'tuned-prompt'];
 
   private readonly canvas = document.createElement('canvas');
   private readonly status = document.createElement('p');
@@ -232,14 +243,27 @@ export class GlipDetectorElement extends HTMLElement {
       this.status.textContent = 'Loading the model…';
       progress.listeners.add(showProgress);
       if (progress.last) showProgress(progress.last);
-      const [bitmap] = await Promise.all([loadBitmap(absoluteSrc), info.finally(() => progress.listeners.delete(showProgress))]);
+      const tunedUrl = this.getAttribute('tuned-prompt');
+      const absoluteTuned = tunedUrl ? new URL(tunedUrl, document.baseURI).href : null;
+      const [bitmap, engine, tuned] = await Promise.all([
+        loadBitmap(absoluteSrc),
+        info.finally(() => progress.listeners.delete(showProgress)),
+        absoluteTuned ? sharedTunedPrompt(absoluteTuned) : null,
+      ]);
       this.bar.hidden = true;
       if (run !== this.run) return bitmap.close();
       this.image?.close();
       this.image = bitmap;
       this.candidates = { detections: [], phrases: [] };
       this.render(false);
-      if (prompt === '') return void (this.status.textContent = '');
+      let query: Query = { vocabulary: prompt };
+      if (tuned) {
+        if (engine.modelSha256 === null) throw new TunedPromptError('other-model', 'the engine did not say which model it loaded, so a tuned prompt cannot be checked against it');
+        checkTunedPromptModel(tuned, engine.modelSha256);
+        if (typeof prompt !== 'string') throw new TunedPromptError('other-caption', 'a tuned prompt brings its own caption: leave the prompt list out when `tuned-prompt` is set');
+        if (prompt !== '') checkTunedCaption(tuned, prompt, 'the prompt attribute');
+        query = { tuned: { url: absoluteTuned!, file: tuned } };
+      } else if (prompt === '') return void (this.status.textContent = '');
       this.status.textContent = 'Detecting…';
       const showChunk = (p: ChunkProgress): void => {
         if (run !== this.run) return;
@@ -247,7 +271,7 @@ export class GlipDetectorElement extends HTMLElement {
         if (text) this.status.textContent = text;
         this.dispatchEvent(new CustomEvent<ChunkProgress>('chunk', { detail: p }));
       };
-      const candidates = await candidatesFor(client, absoluteSrc, bitmap, prompt, showChunk);
+      const candidates = await candidatesFor(client, absoluteSrc, bitmap, query, showChunk);
       if (run !== this.run) return;
       this.candidates = candidates;
       this.switchedOff.clear();
