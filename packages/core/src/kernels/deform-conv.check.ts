@@ -5,6 +5,7 @@
 // held as f16 pairs (exact f16 values, as filters stored f16 on disk are): padded widths, stride 2,
 // no bias, glip-nano's 64 channels.
 import * as tf from '@tensorflow/tfjs';
+import { deformConvOutputSize } from './deform-conv-size.ts';
 import { type CheckResult, compare, fusedCheck, randomTensor, seededRandom } from './check-util.ts';
 import { modulatedDeformConv3x3, modulatedDeformConv3x3F16, modulatedDeformConv3x3Reference, tapMajorFilter, tapMajorPairs } from './deform-conv.ts';
 import { randomHalfWeights } from './linear-f16.check.ts';
@@ -43,8 +44,7 @@ export const deformConvCheck = fusedCheck('deform-conv', async () => {
   const random = seededRandom(4);
   const results: CheckResult[] = [];
   for (const { h, w, cin, cout, stride, bias: withBias, offsets: kind } of CASES) {
-    const hOut = Math.floor((h - 1) / stride) + 1;
-    const wOut = Math.floor((w - 1) / stride) + 1;
+    const [hOut, wOut] = deformConvOutputSize(h, w, stride);
     const x = randomTensor([h, w, cin], random) as tf.Tensor3D;
     const offset = offsets(kind, [hOut, wOut, 18], random);
     const mask = randomTensor([hOut, wOut, 9], random, 0.5, 0.5) as tf.Tensor3D;
@@ -57,8 +57,7 @@ export const deformConvCheck = fusedCheck('deform-conv', async () => {
     tf.dispose([x, offset, mask, weight, ...(bias ? [bias] : [])]);
   }
   for (const { h, w, cin, cout, stride, bias: withBias } of HALF_CASES) {
-    const hOut = Math.floor((h - 1) / stride) + 1;
-    const wOut = Math.floor((w - 1) / stride) + 1;
+    const [hOut, wOut] = deformConvOutputSize(h, w, stride);
     const x = randomTensor([h, w, cin], random) as tf.Tensor3D;
     const offset = offsets('random', [hOut, wOut, 18], random);
     const mask = randomTensor([hOut, wOut, 9], random, 0.5, 0.5) as tf.Tensor3D;

@@ -11,6 +11,7 @@
 // with k = 3i + j, offset channel 2k = Δy and 2k+1 = Δx. A sample counts only if −1 < py < H and
 // −1 < px < W; each bilinear corner outside the image contributes 0.
 import * as tf from '@tensorflow/tfjs';
+import { deformConvOutputSize } from './deform-conv-size.ts';
 import shader from '@webglip/shaders/deform-conv.wgsl?raw';
 import { packF16Pairs, unpackF16Pairs } from './f16-pairs.ts';
 import { modulatedDeformConv3x3Cpu } from './deform-conv-cpu.ts';
@@ -139,8 +140,7 @@ export function modulatedDeformConv3x3Reference(
   return tf.tidy(() => {
     const [h, w, cin] = x.shape;
     const cout = filter.shape[2];
-    const hOut = Math.floor((h - 1) / stride) + 1;
-    const wOut = Math.floor((w - 1) / stride) + 1;
+    const [hOut, wOut] = deformConvOutputSize(h, w, stride);
     const pairs = tf.reshape(offset, [hOut, wOut, 9, 2]);
     const py = tf.add(baseGrid(hOut, wOut, stride, 'y'), tf.squeeze(tf.slice(pairs, [0, 0, 0, 0], [-1, -1, -1, 1]), [3]));
     const px = tf.add(baseGrid(hOut, wOut, stride, 'x'), tf.squeeze(tf.slice(pairs, [0, 0, 0, 1], [-1, -1, -1, 1]), [3]));
@@ -199,8 +199,7 @@ registerWgslKernel(KERNEL_NAME, ({ x, offset, mask, filter, bias }, backend, att
   const o8 = filter.shape[filter.shape.length - 1]; // [9, C4, O8], or pairs [9 · C4 / 2, O8]
   const cout = attrs.cout as number;
   const stride = attrs.stride as number;
-  const hOut = Math.floor((h - 1) / stride) + 1;
-  const wOut = Math.floor((w - 1) / stride) + 1;
+  const [hOut, wOut] = deformConvOutputSize(h, w, stride);
   const tile = tiles(c4, o8);
   return runWgsl(backend, {
     label: 'deform-conv',
