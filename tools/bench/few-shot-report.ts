@@ -33,6 +33,8 @@ export function convergenceStep(losses: readonly number[], window = 5, tolerance
 export interface FewShotRow {
   /** 0: zero-shot, the untuned prompt. */
   shots: number;
+  /** Tuned with only the taught phrases' offset rows (TuneOptions.taughtPhrasesOnly). */
+  taughtPhrasesOnly: boolean;
   trainingImages: number;
   novelAp50: number;
   novelAp: number;
@@ -65,7 +67,7 @@ export function fewShotMarkdown(rows: readonly FewShotRow[], cost: FewShotCost):
     '|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const delta = (x: number, z: number | undefined) => (r.shots === 0 || z === undefined ? '' : ` (${x - z >= 0 ? '+' : ''}${(x - z).toFixed(3)})`);
-      return `| ${r.shots === 0 ? 'zero-shot' : r.shots} | ${r.trainingImages} | ${ap(r.novelAp50)}${delta(r.novelAp50, zero?.novelAp50)} | ${ap(r.novelAp)} | ${ap(r.oldAp50)}${delta(r.oldAp50, zero?.oldAp50)} | ${ap(r.oldAp)} | ${r.steps} | ${r.firstLoss === null ? '' : `${r.firstLoss.toFixed(3)} → ${r.lastLoss!.toFixed(3)}`} |`;
+      return `| ${r.shots === 0 ? 'zero-shot' : `${r.shots}${r.taughtPhrasesOnly ? ', taught rows only' : ''}`} | ${r.trainingImages} | ${ap(r.novelAp50)}${delta(r.novelAp50, zero?.novelAp50)} | ${ap(r.novelAp)} | ${ap(r.oldAp50)}${delta(r.oldAp50, zero?.oldAp50)} | ${ap(r.oldAp)} | ${r.steps} | ${r.firstLoss === null ? '' : `${r.firstLoss.toFixed(3)} → ${r.lastLoss!.toFixed(3)}`} |`;
     }),
     '',
     `Cost on ${cost.backend}, as ratios to one inference (${round(cost.inferenceMs, 0)} ms, peak ${mb(cost.inferencePeakBytes)} of tensors):`,

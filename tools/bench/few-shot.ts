@@ -4,7 +4,9 @@
 // product's own CLI (`webglip tune`, `webglip eval --tuned-prompt`, each run as a user runs it):
 //   zero-shot      the untuned prompt on both test sets;
 //   K shots        `webglip tune --shots K` on the pool (K images per novel category, the first in the
-//                  file that show it), then both test sets with the tuned prompt.
+//                  file that show it), then both test sets with the tuned prompt;
+//   taught rows    the same for `--taught-shots` K with `--taught-phrases-only` (only the novel names'
+//                  offset rows trained; GLIP trains every row).
 // test-novel's AP is AP over the novel categories (only they have boxes there), test-old's over the old
 // ones: does tuning for new names in a shared prompt cost the old names anything?
 // Cost, measured in this process on the same backend: one inference (a new image: backbone + head),
@@ -29,6 +31,7 @@ const USAGE = `usage: pnpm bench:few-shot [options]
   --model DIR        converted model folder (default models/glip-nano)
   --backend B        wasm (default) or cpu, for every command and the cost measurement
   --shots LIST       shot counts (default 1,5,10)
+  --taught-shots K   also K shots with --taught-phrases-only (default 5; 0: not)
   --steps N          tuning steps per run (default 40; batch 4, GLIP's lr 0.05 / wd 0.25)
   --pool N           training-pool scenes (default 60)
   --test N           scenes per test set (default 60)
@@ -132,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string', default: 'models/glip-nano' },
       backend: { type: 'string', default: 'wasm' },
       shots: { type: 'string', default: '1,5,10' },
+      'taught-shots': { type: 'string', default: '5' },
       steps: { type: 'string', default: '40' },
       pool: { type: 'string', default: '60' },
       test: { type: 'string', default: '60' },
@@ -158,21 +162,26 @@ export async function main(argv: string[]): Promise<number> {
 
   const rows: FewShotRow[] = [];
   const losses = new Map<number, number[]>();
-  const row = async (k: number, trainingImages: number, tuned: string | undefined, curve: number[]) => {
+  const row = async (k: number, taughtPhrasesOnly: boolean, trainingImages: number, tuned: string | undefined, curve: number[]) => {
     const novel = await evalAp(values.model, testNovel, backend, tuned);
     const old = await evalAp(values.model, testOld, backend, tuned);
-    rows.push({ shots: k, trainingImages, novelAp50: novel.ap50, novelAp: novel.ap, oldAp50: old.ap50, oldAp: old.ap, steps: curve.length, firstLoss: curve[0] ?? null, lastLoss: curve.at(-1) ?? null });
-    console.error(`${k === 0 ? 'zero-shot' : `${k} shots`}: novel AP50 ${novel.ap50.toFixed(3)}, old AP50 ${old.ap50.toFixed(3)}`);
+    rows.push({ shots: k, taughtPhrasesOnly, trainingImages, novelAp50: novel.ap50, novelAp: novel.ap, oldAp50: old.ap50, oldAp: old.ap, steps: curve.length, firstLoss: curve[0] ?? null, lastLoss: curve.at(-1) ?? null });
+    console.error(`${k === 0 ? 'zero-shot' : `${k} shots${taughtPhrasesOnly ? ', taught rows only' : ''}`}: novel AP50 ${novel.ap50.toFixed(3)}, old AP50 ${old.ap50.toFixed(3)}`);
   };
-  await row(0, 0, undefined, []);
-  for (const k of shots) {
-    const file = join(out, `${k}-shot.tuned-prompt.json`);
-    const run = await webglip(['tune', '--model', values.model, '--data', pool, '--out', file, '--shots', String(k), '--steps', String(steps), '--batch-size', String(BATCH_SIZE), '--backend', backend]);
+  const tune = async (k: number, taughtPhrasesOnly: boolean) => {
+    const file = join(out, `${k}-shot${taughtPhrasesOnly ? '-taught' : ''}.tuned-prompt.json`);
+    const run = await webglip([
+      'tune', '--model', values.model, '--data', pool, '--out', file, '--shots', String(k), '--steps', String(steps), '--batch-size', String(BATCH_SIZE), '--backend', backend,
+      ...(taughtPhrasesOnly ? ['--taught-phrases-only'] : []),
+    ]);
     const curve = tuneLosses(run.stderr);
-    losses.set(k, curve);
-    const images = Number(/training set: (\d+) image/u.exec(run.stderr)?.[1]);
-    await row(k, images, file, curve);
-  }
+    if (!taughtPhrasesOnly) losses.set(k, curve);
+    await row(k, taughtPhrasesOnly, Number(/training set: (\d+) image/u.exec(run.stderr)?.[1]), file, curve);
+  };
+  await row(0, false, 0, undefined, []);
+  for (const k of shots) await tune(k, false);
+  const taughtShots = Number(values['taught-shots']);
+  if (taughtShots > 0) await tune(taughtShots, true);
 
   const convergenceShots = shots.includes(5) ? 5 : shots[0];
   const cost = await measureCost(values.model, backend, pool, testNovel, convergenceShots);

@@ -57,6 +57,20 @@ describe.each(['cpu', 'wasm'] as const)('GlipDetector.tunePrompt on %s (random-w
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('taughtPhrasesOnly: only the rows of phrases a box names move; the rest stay zero', { timeout: 300_000 }, async () => {
+    const examples: TuningExample[] = [{ image: EXAMPLES[1].image, boxes: EXAMPLES[1].boxes }]; // "blue square" only
+    const tuned = await detector.tunePrompt(examples, PROMPT, { steps: 3, taughtPhrasesOnly: true });
+    const encoded = await detector.encodePrompt(PROMPT);
+    const [t, d] = tuned.shape;
+    const taught = new Set(encoded.phrases.find((p) => p.text === 'blue square')!.tokenIndices);
+    for (let row = 0; row < t; row++) {
+      const moved = tuned.offset.subarray(row * d, (row + 1) * d).some((v) => v !== 0);
+      expect(moved, `row ${row}${taught.has(row) ? ' (blue square)' : ''}`).toBe(taught.has(row));
+    }
+    const all = await detector.tunePrompt(examples, PROMPT, { steps: 3 });
+    expect(all.offset.subarray(0, d).some((v) => v !== 0), 'GLIP trains every row, [CLS] too').toBe(true);
+  });
+
   it('rejects bad examples with typed errors before running anything', async () => {
     const runs = detector.counters.backboneRuns;
     const reason = (examples: TuningExample[]) => detector.tunePrompt(examples, PROMPT, { steps: 1 }).then(() => 'resolved', (e: unknown) => (e instanceof TuningDataError ? e.reason : String(e)));

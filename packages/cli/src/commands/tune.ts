@@ -29,6 +29,9 @@ const USAGE = `usage: webglip tune --model <dir> --data <coco.json> --out <file>
   --lr X              AdamW learning rate (default ${TUNE_DEFAULTS.learningRate}, GLIP's prompt-tuning recipe)
   --weight-decay X    AdamW decoupled weight decay (default ${TUNE_DEFAULTS.weightDecay}, GLIP's recipe)
   --batch-size N      examples per step (default ${TUNE_DEFAULTS.batchSize})
+  --taught-phrases-only  train only the offset rows of categories that have boxes in the training images;
+                      the others (and [CLS], separators, [SEP]) stay as the model has them. Default off:
+                      GLIP trains every row. For new names added to a prompt of names the model knows
   --dtype f32|f16     how the offset is stored (default f32)
   --backend B         auto (default), webgpu, wasm or cpu, as for webglip detect`;
 
@@ -44,6 +47,7 @@ interface TuneRequest {
   learningRate: number;
   weightDecay: number;
   batchSize: number;
+  taughtPhrasesOnly: boolean;
   dtype: (typeof DTYPES)[number];
   backend: BackendChoice;
 }
@@ -59,6 +63,7 @@ function parseTuneArgs(argv: string[]): TuneRequest | 'help' {
     lr: { type: 'string' },
     'weight-decay': { type: 'string' },
     'batch-size': { type: 'string' },
+    'taught-phrases-only': { type: 'boolean', default: false },
     dtype: { type: 'string', default: 'f32' },
     backend: { type: 'string', default: 'auto' },
     help: { type: 'boolean', default: false },
@@ -81,6 +86,7 @@ function parseTuneArgs(argv: string[]): TuneRequest | 'help' {
     learningRate: values.lr === undefined ? TUNE_DEFAULTS.learningRate : numberIn('tune', 'lr', values.lr, Number.MIN_VALUE, 100),
     weightDecay: values['weight-decay'] === undefined ? TUNE_DEFAULTS.weightDecay : numberIn('tune', 'weight-decay', values['weight-decay'], 0, 100),
     batchSize: integer('batch-size', values['batch-size'], TUNE_DEFAULTS.batchSize, 1024)!,
+    taughtPhrasesOnly: values['taught-phrases-only'],
     dtype: oneOf('tune', 'dtype', values.dtype, DTYPES),
     backend: oneOf('tune', 'backend', values.backend, BACKEND_CHOICES),
   };
@@ -140,7 +146,7 @@ export async function run(argv: string[]): Promise<number> {
 
     const bar = new ProgressBar(request.steps, process.stderr, 'step');
     const tuned = await detector.tunePrompt(examples, set.prompt, {
-      steps: request.steps, learningRate: request.learningRate, weightDecay: request.weightDecay, batchSize: request.batchSize,
+      steps: request.steps, learningRate: request.learningRate, weightDecay: request.weightDecay, batchSize: request.batchSize, taughtPhrasesOnly: request.taughtPhrasesOnly,
     }, (p) => {
       bar.log(stepLine(p));
       bar.update(p.step, `loss ${p.loss.toFixed(4)}`);
@@ -151,7 +157,10 @@ export async function run(argv: string[]): Promise<number> {
       modelSha256: detector.modelSha256!,
       phrases: encoded.phrases.map((p) => p.charSpan),
       dtype: request.dtype,
-      training: { examples: examples.length, shots: request.shots ?? null, steps: request.steps, learningRate: request.learningRate, weightDecay: request.weightDecay, batchSize: request.batchSize },
+      training: {
+        examples: examples.length, shots: request.shots ?? null, steps: request.steps, learningRate: request.learningRate, weightDecay: request.weightDecay, batchSize: request.batchSize,
+        ...(request.taughtPhrasesOnly ? { taughtPhrasesOnly: true as const } : {}),
+      },
     });
     const size = await writeTunedPromptFile(request.out, file);
     console.error(`wrote ${request.out} (${size} bytes): offset [${file.shape.join(', ')}] ${file.dtype}, final loss ${file.finalLoss?.toFixed(4)}, model ${file.modelSha256.slice(0, 12)}…`);

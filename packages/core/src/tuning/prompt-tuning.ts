@@ -58,6 +58,13 @@ export interface TuneOptions {
   batchSize?: number;
   /** Aborting stops the run before its next step; it resolves with the offset learned so far (stopReason 'cancelled'). */
   signal?: AbortSignal;
+  /**
+   * Train only the offset rows of tokens of phrases that some box names; every other row (the other
+   * phrases, [CLS], the separators, [SEP]) stays zero. Off by default: GLIP's language_prompt_v2
+   * trains every row. For new names added to a prompt whose other names the model already knows, taught
+   * on examples of the new ones only (tools/bench/few-shot.ts measures both).
+   */
+  taughtPhrasesOnly?: boolean;
 }
 
 export interface TuneProgress {
@@ -128,6 +135,13 @@ export interface CachedExample {
   targets: ImageLossTargets;
 }
 
+/** `[T, 1]`: 1 for the tokens of a phrase some box names (its positive-map row is non-zero there), else 0. */
+function taughtRows(boxes: readonly TrainingBox[][], t: number): tf.Tensor2D {
+  const mask = new Float32Array(t);
+  for (const box of boxes.flat()) box.tokens.forEach((v, i) => v > 0 && (mask[i] = 1));
+  return tf.tensor2d(mask, [t, 1]);
+}
+
 /**
  * The batch's loss, its parts and d(loss)/d(offset), one example at a time: each example's share of the
  * loss (glip-loss.ts: normalised by the whole batch) is differentiated on its own and the gradients are
@@ -186,6 +200,7 @@ export async function tunePromptOffset(
     return { levels: f.levels, targets };
   });
   const offset = tf.tidy(() => tf.variable(tf.zeros([t, d]), true)) as tf.Variable<tf.Rank.R2>; // tidy frees the initial zeros
+  const rowMask = options.taughtPhrasesOnly ? taughtRows(boxes, t) : null; // [T, 1]: 1 on taught tokens
   const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   const wasFused = fusedKernelsEnabled();
   if (tf.getBackend() === 'webgpu') setFusedKernels(false);
@@ -204,7 +219,9 @@ export async function tunePromptOffset(
       }
       const started = performance.now();
       const batch = Array.from({ length: batchSize }, (_, k) => examples[(step * batchSize + k) % examples.length]);
-      const { value, grad, parts } = batchLossGradient(model, lang, offset, batch, coder);
+      const { value, grad: fullGrad, parts } = batchLossGradient(model, lang, offset, batch, coder);
+      const grad = rowMask === null ? fullGrad : tf.mul(fullGrad, rowMask);
+      if (grad !== fullGrad) fullGrad.dispose();
       const gradIsFinite = tf.tidy(() => tf.all(tf.isFinite(grad)));
       const [loss, gradFinite, ...partValues] = await Promise.all([
         value.data().then((v) => v[0]),
@@ -235,6 +252,7 @@ export async function tunePromptOffset(
   } finally {
     setFusedKernels(wasFused);
     optimizer.dispose();
+    rowMask?.dispose();
     offset.dispose();
     for (const ex of examples) {
       tf.dispose(ex.levels);

@@ -53,6 +53,13 @@ describe('tuned-prompt file', () => {
     expect(Array.from(read.offset)).toEqual(Array.from(file.offset));
   });
 
+  it('keeps taughtPhrasesOnly: true, and refuses any other value of it', async () => {
+    const file = { ...sample('f32'), training: { ...sample('f32').training, taughtPhrasesOnly: true as const } };
+    expect((await decodeTunedPrompt(await encodeTunedPrompt(file))).training.taughtPhrasesOnly).toBe(true);
+    expect((await decodeTunedPrompt(await encodeTunedPrompt(sample('f32')))).training).not.toHaveProperty('taughtPhrasesOnly');
+    expect(await reason(await edited(file, (j) => (j.training.taughtPhrasesOnly = false)))).toBe('corrupt');
+  });
+
   it('round-trips f16 to the nearest half (relative error ≤ 2^-11), everything else exactly', async () => {
     const file = sample('f16');
     const bytes = await encodeTunedPrompt(file);

@@ -28,6 +28,8 @@ export interface TuningSettings {
   learningRate: number;
   weightDecay: number;
   batchSize: number;
+  /** Only the rows of phrases some box named were trained (TuneOptions.taughtPhrasesOnly); absent: every row, as GLIP. */
+  taughtPhrasesOnly?: true;
 }
 
 /** A tuned prompt, as read from or written to its file. */
@@ -200,11 +202,12 @@ function isSpan(v: unknown, length: number): boolean {
 
 function parseSettings(v: unknown): TuningSettings | undefined {
   if (!isObject(v)) return undefined;
-  const { examples, shots, steps, stepsRun, learningRate, weightDecay, batchSize } = v;
+  const { examples, shots, steps, stepsRun, learningRate, weightDecay, batchSize, taughtPhrasesOnly } = v;
   const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
   const real = (n: unknown) => typeof n === 'number' && Number.isFinite(n);
   if (!count(examples) || !(shots === null || count(shots)) || !count(steps) || !count(stepsRun) || !real(learningRate) || !real(weightDecay) || !count(batchSize)) return undefined;
-  return { examples, shots, steps, stepsRun, learningRate, weightDecay, batchSize } as TuningSettings;
+  if (taughtPhrasesOnly !== undefined && taughtPhrasesOnly !== true) return undefined;
+  return { examples, shots, steps, stepsRun, learningRate, weightDecay, batchSize, ...(taughtPhrasesOnly ? { taughtPhrasesOnly } : {}) } as TuningSettings;
 }
 
 const BASE64_CHUNK = 0x8000;
