@@ -15,12 +15,13 @@ import type { MicroOptions } from './kernels-micro.ts';
 import { benchKernels } from './kernels-micro.ts';
 import { backendTableMarkdown, benchBackends, parseBackendChoices } from './backend-table.ts';
 import type { BenchModel } from './models.ts';
-import { gliptModel, smallModel } from './models.ts';
+import { cnnModel, gliptModel, smallModel } from './models.ts';
 import type { BenchReport, ModelReport } from './report.ts';
 import { markdown } from './report.ts';
 
 const USAGE = `usage: pnpm bench [options]
-  --models small,glipt   models to run (default small; glipt = GLIP-T with random weights; none = kernels only)
+  --models small,glipt   models to run (default small = glip-nano; cnn = glip-cnn-nano, the ResNet body;
+                         glipt = GLIP-T with random weights; none = kernels only)
   --modes fused,plain    kernel modes to run (default both: fused WGSL kernels on, then off)
   --backend webgpu|cpu   tfjs backend (default webgpu: Dawn, SwiftShader without a GPU)
   --backends LIST        instead of the modes: one table across backends, from webgpu-fused, webgpu-plain,
@@ -119,9 +120,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const name of values['browser-only'] ? [] : names) {
     const glipt = name === 'glipt';
-    if (!glipt && name !== 'small') throw new Error(`unknown model ${name}: use small or glipt`);
+    if (!['small', 'cnn', 'glipt'].includes(name)) throw new Error(`unknown model ${name}: use small, cnn or glipt`);
     const smallSide = values['small-side'] === undefined ? undefined : count(values['small-side'], 'small-side');
-    const model = glipt ? gliptModel(count(values['glipt-side'], 'glipt-side')) : smallModel(smallSide);
+    const model = glipt ? gliptModel(count(values['glipt-side'], 'glipt-side')) : name === 'cnn' ? cnnModel(smallSide) : smallModel(smallSide);
     const light = glipt && !values['glipt-full'];
     const base: Omit<ModeOptions, 'fused' | 'precompile'> = {
       backend,

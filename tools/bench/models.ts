@@ -1,5 +1,5 @@
 // The models the benchmarks run: the small model (a shipped `models/glip-nano/` folder when present,
-// else fixture case-a's official checkpoint through the converter) and a GLIP-T-shaped model with
+// else fixture case-a's official checkpoint through the converter), glip-cnn-nano (ResNet body) and a GLIP-T-shaped model with
 // seeded random weights (shapes from /work/shared/fixtures/glip-t-keys.json, config `glipTConfig()`).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,9 +24,10 @@ export interface BenchModel {
   loadWeights(): Promise<WeightMap>;
 }
 
-export type ModelName = 'small' | 'glipt';
+export type ModelName = 'small' | 'cnn' | 'glipt';
 
 const NANO_DIR = resolve(REPO_ROOT, 'models/glip-nano');
+const CNN_DIR = resolve(REPO_ROOT, 'models/glip-cnn-nano');
 const TOKENIZER_JSON = resolve(REPO_ROOT, 'models/bert-base-uncased/tokenizer.json');
 
 function readPng(path: string): PixelImage {
@@ -44,26 +45,35 @@ function withShortSide(config: GlipConfig, shortSide: number): GlipConfig {
   return { ...config, input: { ...config.input, minSizeTest: shortSide, maxSizeTest: Math.round((shortSide * maxSizeTest) / minSizeTest) } };
 }
 
+/** A shipped model folder at its own input size or with the shorter side set to `shortSide`. */
+function folderModel(dir: string, name: string, shortSide?: number): BenchModel {
+  const config = parseConfigJson(JSON.parse(readFileSync(resolve(dir, 'config.json'), 'utf8'))); // validated and completed as the engine reads it
+  return {
+    name: `${name}${shortSide === undefined ? '' : ` (short side ${shortSide})`}`, source: `models/${name} (converted model folder)`,
+    config: shortSide === undefined ? config : withShortSide(config, shortSide), makeTokenizer: tokenizer,
+    image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,
+    loadWeights: async () => (await loadModelFolder(dir)).weights,
+  };
+}
+
 /**
  * The small model: glip-nano when shipped, else case-a (316 px short side), at its own input size or
  * with the shorter side set to `shortSide`.
  */
 export function smallModel(shortSide?: number): BenchModel {
-  const sized = (config: GlipConfig) => (shortSide === undefined ? config : withShortSide(config, shortSide));
+  if (existsSync(resolve(NANO_DIR, 'manifest.json'))) return folderModel(NANO_DIR, 'glip-nano', shortSide);
   const side = shortSide === undefined ? '' : ` (short side ${shortSide})`;
-  if (existsSync(resolve(NANO_DIR, 'manifest.json'))) {
-    const config = sized(parseConfigJson(JSON.parse(readFileSync(resolve(NANO_DIR, 'config.json'), 'utf8')))); // validated and completed as the engine reads it
-    return {
-      name: `glip-nano${side}`, source: 'models/glip-nano (converted model folder)', config, makeTokenizer: tokenizer,
-      image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,
-      loadWeights: async () => (await loadModelFolder(NANO_DIR)).weights,
-    };
-  }
   return {
-    name: `case-a${side}`, source: 'fixtures/case-a/model.pth (official checkpoint, read by the converter)', config: sized(caseConfig()),
+    name: `case-a${side}`, source: 'fixtures/case-a/model.pth (official checkpoint, read by the converter)', config: shortSide === undefined ? caseConfig() : withShortSide(caseConfig(), shortSide),
     makeTokenizer: tokenizer, image: readPng(resolve(CASE_A_DIR, 'image.png')), maxImageSize: null,
     loadWeights: () => loadCheckpointWeights(resolve(CASE_A_DIR, 'model.pth')),
   };
+}
+
+/** glip-cnn-nano (glip-nano with a ResNet-50 body, tools/train/glip_cnn_nano.yaml), shipped in models/. */
+export function cnnModel(shortSide?: number): BenchModel {
+  if (!existsSync(resolve(CNN_DIR, 'manifest.json'))) throw new Error('models/glip-cnn-nano is not there: tools/train/README.md trains and converts it');
+  return folderModel(CNN_DIR, 'glip-cnn-nano', shortSide);
 }
 
 /**
