@@ -22,11 +22,12 @@ export interface StagedInput {
  */
 export type StageWrapper = (fn: () => Promise<string | null>) => Promise<void>;
 
-const BENCH_NAMES: Record<string, string> = { 'image.input': 'preprocess', 'backbone.body': 'swin', 'backbone.fpn': 'fpn', head: 'heads' };
+const BENCH_NAMES: Record<string, string> = { 'image.input': 'preprocess', 'backbone.fpn': 'fpn', head: 'heads' };
 
-/** The bench's name of a forward-pass stage. */
-function benchName(stage: Stage): string {
+/** The bench's name of a forward-pass stage; the visual body is named for its kind ('swin' or 'resnet'). */
+function benchName(stage: Stage, body: string): string {
   if (stage.name.startsWith('lang.bert.')) return 'bert';
+  if (stage.name === 'backbone.body') return body;
   return BENCH_NAMES[stage.name] ?? stage.name.replace(/\.fuse$/, '.fusion');
 }
 
@@ -36,7 +37,7 @@ export async function stagedInference(input: StagedInput, stage: StageWrapper): 
   const wrap = (runStage: () => Stage | null) =>
     stage(async () => {
       const s = runStage();
-      return s === null ? null : benchName(s);
+      return s === null ? null : benchName(s, model.config.backbone.kind);
     });
   const image = await runStaged(imageFeatures(model, input.image, input.maxImageSize), wrap);
   const lang = await runStaged(languageFeatures(model, input.prompt.inputIds), wrap);
