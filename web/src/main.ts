@@ -4,7 +4,7 @@
 // detectChunked: the image encoded once, the vocabulary in chunks that fit the window, each reported.
 // State is published on `window.__webglip` for the end-to-end tests.
 import { GlipClient, type ImageHandle } from '@webglip/core/client';
-import { type BackendRequest, type ChunkProgress, DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/client';
+import { type ChunkProgress, DEFAULT_THRESHOLD, type Detection, type DetectorCounters, type EngineInfo, type LoadProgress, type ModelFileBytes } from '@webglip/core/client';
 import type { DrawnLabel } from '@webglip/widget/overlay.ts';
 import { LiveCamera, type LiveStats } from './camera.ts';
 import { enableExports, watchExports, type ExportButtons } from './export.ts';
@@ -12,10 +12,9 @@ import { showGallery, type Example } from './gallery.ts';
 import { bitmapFromBlob, watchImageSources } from './image-sources.ts';
 import { ResultView } from './overlay.ts';
 import { TimingsPanel } from './timings.ts';
+import { isOnSite, requestedBackend, requestedModel, SHIPPED_MODELS, type ShippedModel } from './shipped-models.ts';
 import { presetPrompt, VOCABULARY_PRESETS } from './vocabulary-presets.ts';
 
-/** The model the demo ships with, relative to the page. */
-const SHIPPED_MODEL = 'models/glip-nano/';
 
 export interface DemoState {
   status: 'loading' | 'ready' | 'missing' | 'error';
@@ -106,12 +105,6 @@ function showBackend(info: EngineInfo): void {
         : `WebGPU is not available here, so detection runs on the CPU, through tfjs's ${info.backend === 'wasm' ? 'WebAssembly' : 'plain JavaScript'} backend. (${info.fallbackReason ?? info.backendReason})`;
 }
 
-/** `?backend=webgpu|wasm|cpu|auto` overrides the engine's choice (default auto). */
-function requestedBackend(): BackendRequest | undefined {
-  const value = new URLSearchParams(location.search).get('backend');
-  return value === 'webgpu' || value === 'wasm' || value === 'cpu' || value === 'auto' ? value : undefined;
-}
-
 async function loadModel(model: string | ModelFileBytes, label: string): Promise<void> {
   showError(null);
   state.status = 'loading';
@@ -135,15 +128,15 @@ async function loadModel(model: string | ModelFileBytes, label: string): Promise
   if (image) void detect();
 }
 
-async function loadShippedModel(): Promise<void> {
-  const probe = await fetch(new URL(`${SHIPPED_MODEL}config.json`, document.baseURI)).catch(() => null);
-  if (!probe?.ok) {
-    setStatus('missing', `Model not found: ${SHIPPED_MODEL} is not part of this site.`);
-    showError(`The shipped model (${SHIPPED_MODEL}) was not found. Train and export it (tools/train), or load another model below.`);
+/** A model this site ships (`?model=`, or the picker's choice; default glip-nano). */
+async function loadShippedModel(model: ShippedModel): Promise<void> {
+  if (!(await isOnSite(model))) {
+    setStatus('missing', `Model not found: ${model.folder} is not part of this site.`);
+    showError(`The shipped model (${model.folder}) was not found. Train and export it (tools/train), or load another model below.`);
     ready = Promise.resolve(null);
     return;
   }
-  await loadModel(SHIPPED_MODEL, 'glip-nano');
+  await loadModel(model.folder, model.id);
 }
 
 function renderPhrases(): void {
@@ -333,4 +326,18 @@ threshold.value = String(DEFAULT_THRESHOLD);
 $('threshold-value').textContent = $('threshold-default').textContent = DEFAULT_THRESHOLD.toFixed(2);
 void showGallery($('examples'), useExample, showError).then((examples) => (state.examples = examples));
 renderPhrases();
-void loadShippedModel();
+const modelPicker = $<HTMLSelectElement>('shipped-model');
+modelPicker.replaceChildren(...SHIPPED_MODELS.map((m) => new Option(m.description, m.id)));
+modelPicker.value = requestedModel().id;
+/** The teach page tunes for the model picked here. */
+const linkTeachPage = (model: ShippedModel): void => void ($<HTMLAnchorElement>('teach-link').search = `?model=${model.id}`);
+linkTeachPage(requestedModel());
+modelPicker.addEventListener('change', () => {
+  const model = SHIPPED_MODELS.find((m) => m.id === modelPicker.value)!;
+  const url = new URL(location.href);
+  url.searchParams.set('model', model.id);
+  history.replaceState(null, '', url);
+  linkTeachPage(model);
+  void loadShippedModel(model);
+});
+void loadShippedModel(requestedModel());

@@ -2,15 +2,15 @@
 // annotations), tunes the prompt made of those names in the engine's worker, watches the loss per
 // step, and compares detections before and after tuning on a held-out image. Nothing leaves the page. State is published on
 // `window.__webglipTeach` for the end-to-end test.
-import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, checkTunedPromptModel, decodeImage, decodeTunedPrompt, encodeTunedPrompt, parsePrompt, tunedPromptFileOf, type BackendRequest, type DecodedImage, type Detection, type ImageHandle, type TunedPromptData, type TunedPromptFile, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
+import { DEFAULT_THRESHOLD, EvalDataError, GlipClient, checkTunedPromptModel, decodeImage, decodeTunedPrompt, encodeTunedPrompt, parsePrompt, tunedPromptFileOf, type DecodedImage, type Detection, type ImageHandle, type TunedPromptData, type TunedPromptFile, type TuneExample, type TuneOutcome, type TuneProgress } from '@webglip/core/client';
 import { drawDetections } from '@webglip/widget/overlay.ts';
 import { colorOf, promptChips } from '@webglip/widget/phrases.ts';
 import { BoxEditor, type TeachImage } from './box-editor.ts';
 import { baseName, cocoBoxes, type BoxesByFile } from './coco-boxes.ts';
 import { LossChart } from './loss-chart.ts';
+import { isOnSite, requestedBackend, requestedModel } from '../shipped-models.ts';
 
 /** The model the demo ships with, relative to the page. */
-const SHIPPED_MODEL = 'models/glip-nano/';
 
 export interface TeachState {
   status: 'loading' | 'ready' | 'missing' | 'error';
@@ -228,31 +228,26 @@ async function useHeldOut(file: File): Promise<void> {
   await compare();
 }
 
-/** `?backend=webgpu|wasm|cpu|auto` overrides the engine's choice (default auto), as on the demo page. */
-function requestedBackend(): BackendRequest | undefined {
-  const value = new URLSearchParams(location.search).get('backend');
-  return value === 'webgpu' || value === 'wasm' || value === 'cpu' || value === 'auto' ? value : undefined;
-}
-
+/** The model `?model=` names (as on the demo page; default glip-nano). */
 async function loadShippedModel(): Promise<void> {
   const setStatus = (status: TeachState['status'], text: string): void => {
     state.status = status;
     $('model-status').textContent = text;
   };
-  const probe = await fetch(new URL(`${SHIPPED_MODEL}config.json`, document.baseURI)).catch(() => null);
-  if (!probe?.ok) {
-    setStatus('missing', `Model not found: ${SHIPPED_MODEL} is not part of this site.`);
+  const model = requestedModel();
+  if (!(await isOnSite(model))) {
+    setStatus('missing', `Model not found: ${model.folder} is not part of this site.`);
     return;
   }
   try {
-    const info = await client.load(SHIPPED_MODEL, {
+    const info = await client.load(model.folder, {
       backend: requestedBackend(),
-      onProgress: (p) => p.phase !== 'done' && setStatus('loading', `Loading glip-nano (${p.phase})…`),
+      onProgress: (p) => p.phase !== 'done' && setStatus('loading', `Loading ${model.id} (${p.phase})…`),
     });
     modelSha256 = info.modelSha256;
-    setStatus('ready', `glip-nano is ready (${info.backend}: ${info.backendReason}).`);
+    setStatus('ready', `${model.id} is ready (${info.backend}: ${info.backendReason}).`);
   } catch (e) {
-    setStatus('error', 'Could not load glip-nano.');
+    setStatus('error', `Could not load ${model.id}.`);
     showError(message(e));
   }
   updatePrompt();
