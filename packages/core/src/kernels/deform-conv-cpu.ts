@@ -20,19 +20,36 @@ interface Sampled {
   stride: number;
 }
 
+/** One sampling tap: output position p, tap k, its row offset in the columns, its mask, and its bilinear cell. */
+interface Tap {
+  p: number;
+  k: number;
+  /** (p·9 + k)·Cin: where its Cin column values start. */
+  row: number;
+  m: number;
+  /** The cell's top-left corner and the point's place in it (ly, lx in [0, 1)). */
+  y0: number;
+  x0: number;
+  ly: number;
+  lx: number;
+}
+
 /**
  * Every sampling tap inside the image: output position p = y·Wout + x, tap k = 3i + j, the sampling
- * point (py, px) = (y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k), and its mask m_k(y,x). Taps with the
- * point outside −1 < py < H, −1 < px < W sample zero and are skipped.
+ * point (py, px) = (y·s − 1 + i + Δy_k, x·s − 1 + j + Δx_k) as its bilinear cell, and its mask m_k(y,x).
+ * Taps with the point outside −1 < py < H, −1 < px < W sample zero and are skipped.
  */
-function forEachTap({ shape: [h, w], ov, mv, hOut, wOut, stride }: Sampled, visit: (p: number, k: number, py: number, px: number, m: number) => void): void {
+function forEachTap({ shape: [h, w, cin], ov, mv, hOut, wOut, stride }: Sampled, visit: (tap: Tap) => void): void {
   for (let y = 0; y < hOut; y++) {
     for (let x = 0; x < wOut; x++) {
       const p = y * wOut + x;
       for (let k = 0; k < 9; k++) {
         const py = y * stride - 1 + Math.floor(k / 3) + ov[p * 18 + 2 * k];
         const px = x * stride - 1 + (k % 3) + ov[p * 18 + 2 * k + 1];
-        if (py > -1 && py < h && px > -1 && px < w) visit(p, k, py, px, mv[p * 9 + k]);
+        if (!(py > -1 && py < h && px > -1 && px < w)) continue;
+        const y0 = Math.floor(py);
+        const x0 = Math.floor(px);
+        visit({ p, k, row: (p * 9 + k) * cin, m: mv[p * 9 + k], y0, x0, ly: py - y0, lx: px - x0 });
       }
     }
   }
@@ -50,12 +67,7 @@ function sampledColumns(s: Sampled): Float32Array {
     const src = (yy * w + xx) * cin;
     for (let c = 0; c < cin; c++) cols[row + c] += weight * xv[src + c];
   };
-  forEachTap(s, (p, k, py, px, m) => {
-    const y0 = Math.floor(py);
-    const x0 = Math.floor(px);
-    const ly = py - y0;
-    const lx = px - x0;
-    const row = (p * 9 + k) * cin;
+  forEachTap(s, ({ row, m, y0, x0, ly, lx }) => {
     corner(row, y0, x0, (1 - ly) * (1 - lx) * m);
     corner(row, y0, x0 + 1, (1 - ly) * lx * m);
     corner(row, y0 + 1, x0, ly * (1 - lx) * m);
@@ -75,12 +87,7 @@ function columnGradients(s: Sampled, dcols: Float32Array): [Float32Array, Float3
   const dx = new Float32Array(h * w * cin);
   const doff = new Float32Array(hOut * wOut * 18);
   const dmask = new Float32Array(hOut * wOut * 9);
-  forEachTap(s, (p, k, py, px, m) => {
-    const y0 = Math.floor(py);
-    const x0 = Math.floor(px);
-    const ly = py - y0;
-    const lx = px - x0;
-    const row = (p * 9 + k) * cin;
+  forEachTap(s, ({ p, k, row, m, y0, x0, ly, lx }) => {
     let gm = 0;
     let gy = 0;
     let gx = 0;
