@@ -4,7 +4,7 @@
 // captured BERT output of run `prompt`). Tolerance 1e-4 · max |reference| per stage.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
+import { PARITY_BACKENDS, useBackend } from '../testing/backends.ts';
 import { loadCaseResnetGlipWeights } from '../testing/case-weights.ts';
 import { fixtureNames } from '../testing/fixture-names.ts';
 import { CASE_RESNET_DIR, caseConfig, caseTensors } from '../testing/fixtures.ts';
@@ -17,7 +17,7 @@ import { groundingHead } from './glip.ts';
 const LEVELS = ['p3', 'p4', 'p5', 'p6', 'p7'];
 const RUN = 'prompt';
 
-describe.each(TEST_BACKENDS)('visualBackbone + groundingHead on %s (case-resnet)', (backend) => {
+describe.each(PARITY_BACKENDS)('visualBackbone + groundingHead on %s (case-resnet)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);

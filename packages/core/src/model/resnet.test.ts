@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_BACKENDS, useBackend } from '../testing/backends.ts';
+import { PARITY_BACKENDS, useBackend } from '../testing/backends.ts';
 import { loadCaseWeights } from '../testing/case-weights.ts';
 import { CASE_RESNET_DIR, caseConfig, caseTensors } from '../testing/fixtures.ts';
 import { compareWithFixture, fixtureTensor } from '../testing/stage-compare.ts';
@@ -10,7 +10,7 @@ import { visualBackbone } from './forward-pass.ts';
 import { runSteps } from './forward-steps.ts';
 
 // Tolerance: max |Δ| ≤ 1e-4 · max |reference| per stage (stage-compare's REL_TOLERANCE), as for Swin.
-describe.each(TEST_BACKENDS)('ResNet-FPN on %s (case-resnet, official R-50-FPN-RETINANET)', (backend) => {
+describe.each(PARITY_BACKENDS)('ResNet-FPN on %s (case-resnet, official R-50-FPN-RETINANET)', (backend) => {
   let w: WeightMap;
   beforeAll(async () => {
     await useBackend(backend);

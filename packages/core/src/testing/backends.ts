@@ -1,13 +1,21 @@
-// Backends every numerical test runs on: tfjs `cpu` and `webgpu` (Dawn in Node; SwiftShader without a GPU).
+// Backends every numerical test runs on: tfjs `cpu` and `webgpu` (Dawn in Node; SwiftShader without a GPU);
+// the parity tests of a whole encoder add `wasm` (XNNPACK, what 'auto' runs on a software adapter).
 import '../runtime/node-gpu.ts';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { createBackend } from '../runtime/device.ts';
 
 export const TEST_BACKENDS = ['cpu', 'webgpu'] as const;
-export type TestBackend = (typeof TEST_BACKENDS)[number];
+export const PARITY_BACKENDS = [...TEST_BACKENDS, 'wasm'] as const;
+export type TestBackend = (typeof PARITY_BACKENDS)[number];
 
 /** Switches tfjs to `name` and fails loudly if it did not take. */
 export async function useBackend(name: TestBackend): Promise<void> {
+  if (name === 'wasm') {
+    const selection = await createBackend('wasm');
+    if (selection.kind !== 'wasm') throw new Error(`tfjs backend "wasm" could not be initialised: ${selection.fallbackReasons.join('; ')}`);
+    return;
+  }
   const ok = await tf.setBackend(name);
   await tf.ready();
   if (!ok || tf.getBackend() !== name) throw new Error(`tfjs backend "${name}" could not be initialised`);
