@@ -12,13 +12,23 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 /** Fixed port of `vite preview`, used by `pnpm demo` and the Playwright web server. */
 export const PREVIEW_PORT = 4173;
 
+/**
+ * Cross-origin isolation, which tfjs's threaded wasm needs (SharedArrayBuffer). Everything the pages load
+ * is their own origin (their CSP's connect-src is 'self'), so require-corp costs nothing. Static hosts
+ * that send no headers get them from the service worker (web/sw.ts) from the second visit on.
+ */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   root: here('./web'),
   appType: 'mpa',
   base: './',
   publicDir: here('./web/public'),
-  server: { fs: { allow: [here('.')] } },
-  preview: { port: PREVIEW_PORT, strictPort: true, host: '127.0.0.1' },
+  server: { fs: { allow: [here('.')] }, headers: ISOLATION_HEADERS },
+  preview: { port: PREVIEW_PORT, strictPort: true, host: '127.0.0.1', headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
   build: {
     outDir: here('./dist'),
@@ -37,6 +47,9 @@ export default defineConfig({
     serveModels(here('./models')),
     embedWidget(here('./.widget-dist')),
     VitePWA({
+      strategies: 'injectManifest',
+      srcDir: '.',
+      filename: 'sw.ts',
       registerType: 'autoUpdate',
       injectRegister: 'script',
       manifest: {
@@ -49,12 +62,10 @@ export default defineConfig({
         start_url: './',
         icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
       },
-      workbox: {
+      injectManifest: {
         globPatterns: ['**/*.{html,js,css,wasm,json,safetensors,svg,png,txt}'],
         globIgnores: ['dev/**'],
         maximumFileSizeToCacheInBytes: 512 * 1024 * 1024,
-        navigateFallback: null,
-        cleanupOutdatedCaches: true,
       },
     }),
   ],

@@ -15,11 +15,11 @@ export async function demoState(page: Page): Promise<PlainState> {
 }
 
 /**
- * Opens the demo (`query`: e.g. '?backend=webgpu') and waits until the shipped model is loaded (fails with
- * the page's own message otherwise).
+ * Opens the demo (`query`: e.g. '?backend=webgpu'; `site`: where it is served, default the spec's preview
+ * server) and waits until the shipped model is loaded (fails with the page's own message otherwise).
  */
-export async function openDemo(page: Page, query = ''): Promise<PlainState> {
-  await page.goto(`./${query}`);
+export async function openDemo(page: Page, query = '', site = './'): Promise<PlainState> {
+  await page.goto(`${site}${query}`);
   await page.waitForFunction(() => window.__webglip !== undefined && window.__webglip.status !== 'loading', null, { timeout: INFERENCE_TIMEOUT });
   const state = await demoState(page);
   expect(state.status, `the demo did not load its model: ${state.error}`).toBe('ready');

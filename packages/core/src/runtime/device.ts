@@ -8,6 +8,7 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { DeviceLostError } from '../errors.ts';
 import { webGpuBackendRunsOn } from './tfjs-internals.ts';
 import { type BackendRequest, chooseStartingBackend } from './backend-choice.ts';
+import { MAX_WASM_THREADS, withEveryCoreCounted } from './wasm-threads.ts';
 
 import type { BackendKind } from './backend-choice.ts';
 export type { BackendKind };
@@ -141,11 +142,18 @@ async function activateWebGpu(options: BackendOptions): Promise<WebGpuRuntime> {
 async function activateWasm(options: BackendOptions): Promise<WasmRuntime> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
-  // tfjs would start half the cores; a cross-origin-isolated page gets one thread per core.
-  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  if (globalThis.crossOriginIsolated === true && cores > 1) wasm.setThreadsCount(cores);
-  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise its wasm backend');
-  await tf.ready();
+  const initialise = async (): Promise<void> => {
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise its wasm backend');
+    await tf.ready();
+  };
+  // A cross-origin-isolated page gets one thread per logical core (tfjs alone would start half of them).
+  const cores = Math.min(globalThis.navigator?.hardwareConcurrency ?? 1, MAX_WASM_THREADS);
+  if (globalThis.crossOriginIsolated === true && cores > 1) {
+    wasm.setThreadsCount(cores);
+    await withEveryCoreCounted(cores, initialise);
+  } else {
+    await initialise();
+  }
   return { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true, threads: wasm.getThreadsCount() };
 }
 
@@ -153,7 +161,7 @@ async function activateWasm(options: BackendOptions): Promise<WasmRuntime> {
 function describeWasm({ simd, threads }: WasmRuntime): string {
   let why = '';
   if (threads === 1 && globalThis.crossOriginIsolated === false) why = ' (the page is not cross-origin isolated: COOP/COEP headers missing)';
-  else if (threads === 1 && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === false && globalThis.crossOriginIsolated === true) why = ' (threaded wasm is off in this build)';
+  else if (threads === 1 && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === false && globalThis.crossOriginIsolated === true) why = " (this browser's WebAssembly has no threads)";
   return `wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}${why}`;
 }
 

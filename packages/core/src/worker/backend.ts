@@ -1,12 +1,14 @@
 // The engine's tfjs backend in a bundled page or worker: runtime/device.ts's `createBackend`
 // ('auto' by default; webgpu → wasm → cpu, with reasons), plus the bundler-resolved URLs of tfjs's WebAssembly binaries
 // so the wasm fallback finds them under their hashed asset names.
-import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import threadedSimdFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
+import threadedSimdSource from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';
 import { createBackend } from '../runtime/device.ts';
+import { setThreadedFactorySource } from '../runtime/wasm-threads.ts';
 import type { BackendName, BackendRequest } from './protocol.ts';
 
 export interface ChosenBackend {
@@ -20,11 +22,12 @@ export interface ChosenBackend {
 }
 
 // tfjs wants all three; the threaded one is only used on cross-origin-isolated pages (COOP/COEP headers).
-// Threads stay off in the bundled engine: tfjs starts its pthread workers from the source text of its
-// threaded module (`Function.toString`), which the bundler's minifier has made refer to names outside
-// that function, so every pthread worker dies ("e is not defined", tfjs 4.22 + vite 8) and with it the
-// engine, on any cross-origin-isolated page. Single-threaded SIMD wasm works everywhere.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+// tfjs starts its pthread workers from `'var WasmBackendModuleThreadedSimd = ' + factory.toString()` (tfjs
+// 4.22, dist/backend_wasm.js). In the bundle that text is the minified function, which refers to names
+// outside itself, so every pthread worker would die ("e is not defined"). The factory is the one object
+// tfjs imports (this same module), so its text is given back as the package ships it: the IIFE that
+// defines the factory, self-contained.
+setThreadedFactorySource(threadedSimdFactory, threadedSimdSource);
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
