@@ -9,7 +9,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Detection } from '@webglip/core/engine';
 import { GlipDetector } from '@webglip/core/engine';
-import { GlipError, ImageInputError } from '@webglip/core/engine';
+import { ImageInputError } from '@webglip/core/engine';
 import { decodeImage } from '@webglip/core/engine';
 import type { PixelImage } from '@webglip/core/engine';
 import { toPrompt } from '@webglip/core/engine';
@@ -20,6 +20,7 @@ import { folderModelFiles } from '@webglip/core/node';
 import type { DetectionResult } from '../eval/coco-eval.ts';
 import { UsageError } from '../args.ts';
 import { activateBackend, describeSelection } from '../backend-choice.ts';
+import { checkModelFolder } from '../model-folder.ts';
 import type { CocoIds } from '../coco-results.ts';
 import { annotationIds, cocoResults, FILE_NAME_IDS } from '../coco-results.ts';
 import { reportCommandError } from '../command-errors.ts';
@@ -39,13 +40,6 @@ async function readImage(path: string): Promise<PixelImage> {
 
 function roundedBoxes(detections: Detection[]): Detection[] {
   return detections.map((d) => ({ ...d, box: d.box.map((v) => Math.round(v * 100) / 100) as Detection['box'] }));
-}
-
-/** The model folder exists (before the backend and weights are touched). */
-function checkModelFolder(dir: string): void {
-  if (!existsSync(join(dir, 'config.json'))) {
-    throw new GlipError('model-folder', `--model ${dir}: ${existsSync(dir) ? 'has no config.json, so it is not a converted model folder (webglip convert makes one)' : 'no such folder'}`);
-  }
 }
 
 /** Where `--out` puts each image's drawing: the path itself for one image, else `<folder>/<name>.png`. */

@@ -82,7 +82,13 @@ describe('webglip eval --predictions', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/image_id 9 is not an image of the data set/);
     expect((await quietRun(['--data', dataPath])).code).toBe(2);
-    expect((await quietRun(['--data', dataPath, '--predictions', bad, '--model', work])).code).toBe(2);
+    const both = await quietRun(['--data', dataPath, '--predictions', bad, '--model', work]);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/webglip eval: give one of --model .* and --predictions/);
+    const backend = await quietRun(['--data', dataPath, '--model', work, '--backend', 'gpu']);
+    expect(backend.code).toBe(2);
+    expect(backend.err).toMatch(/unknown --backend "gpu" \(expected one of: auto, webgpu, wasm, cpu\)/);
+    expect((await quietRun(['--data', dataPath, '--predictions', bad, '--threshold', '2'])).err).toMatch(/--threshold "2" is not a number from 0 to 1/);
   });
 });
 

@@ -19,14 +19,11 @@
 // set's category query: one prompt, not chunked.
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ChunkedDetection } from '@webglip/core/engine';
 import { detectChunked } from '@webglip/core/engine';
 import { GlipDetector } from '@webglip/core/engine';
-import { EvalDataError, GlipError } from '@webglip/core/engine';
+import { EvalDataError } from '@webglip/core/engine';
 import { decodeImage } from '@webglip/core/engine';
-import type { BackendKind } from '@webglip/core/engine';
-import { createBackend } from '@webglip/core/engine';
 import { categoryQuery } from '@webglip/core/engine';
 import type { Prompt } from '@webglip/core/engine';
 import { captionPrompt } from '@webglip/core/engine';
@@ -45,6 +42,11 @@ import type { LvisEvalResult } from '../eval/lvis-eval.ts';
 import { evaluateLvis } from '../eval/lvis-eval.ts';
 import { knownIds, parseResults } from '../eval/results-file.ts';
 import { readTunedPromptFile } from '../tuned-prompt-io.ts';
+import { numberIn, oneOf, parseCommandArgs, required, UsageError } from '../args.ts';
+import type { BackendChoice } from '../backend-choice.ts';
+import { activateBackend, BACKEND_CHOICES, describeSelection } from '../backend-choice.ts';
+import { reportCommandError } from '../command-errors.ts';
+import { checkModelFolder } from '../model-folder.ts';
 
 const USAGE = `usage: webglip eval --data <annotations.json> (--model <dir> | --predictions <results.json>) [options]
   --data FILE           COCO instances_*.json, LVIS v1, MDETR/GLIP final_flickr_*.json, or tools/synth data
@@ -56,11 +58,11 @@ const USAGE = `usage: webglip eval --data <annotations.json> (--model <dir> | --
   --tuned-prompt FILE   with --model, coco: detect with a tuned prompt (webglip tune) for the data set's categories
   --limit N             evaluate the first N images only
   --threshold T         engine score threshold (default 0.05, the official ATSS INFERENCE_TH)
-  --backend B           webgpu (default; falls back to wasm, then cpu), wasm or cpu
+  --backend B           auto (default: WebGPU on a GPU, wasm on a software adapter), webgpu, wasm or cpu
+  --verbose             say why auto fell back from a backend
   --save-predictions F  also write the engine's detections as a COCO results file
   --json                print the result as JSON instead of a table`;
 
-const BACKENDS: BackendKind[] = ['webgpu', 'wasm', 'cpu'];
 /** GLIP's TEST.CHUNKED_EVALUATION for LVIS, and the engine's default chunk size. */
 const NAMES_PER_CHUNK = 40;
 /** GLIP's LVIS evaluation: MODEL.ATSS.DETECTIONS_PER_IMG 300 (per chunk). */
@@ -218,15 +220,15 @@ interface EngineRun {
   modelDir: string;
   imagesDir: string;
   threshold: number;
-  backend: BackendKind;
+  backend: BackendChoice;
+  verbose: boolean;
   /** Detect with this tuned prompt (its caption is the benchmark's one prompt) instead of the plain prompt. */
   tuned?: TunedPromptFile;
 }
 
 /** Runs the engine over the images, each with its prompt in chunks; progress on stderr. */
 async function enginePredictions(bench: Benchmark, run: EngineRun): Promise<DetectionResult[]> {
-  const selection = await createBackend(run.backend);
-  console.error(`backend: ${selection.kind}${selection.fallbackReasons.length ? ` (fell back: ${selection.fallbackReasons.join('; ')})` : ''}`);
+  console.error(describeSelection(await activateBackend(run.backend), run.verbose));
   const detector = await GlipDetector.load(folderModelFiles(run.modelDir), { cache: null });
   if (run.tuned) checkTunedPromptModel(run.tuned, detector.modelSha256!);
   // GLIP's per-chunk cap of the protocol (an evaluation setting of this detector only)
@@ -282,52 +284,75 @@ function flickrTable(r: FlickrEvalResult): string {
   return `R@1 ${fmt(r.recall1)}  R@5 ${fmt(r.recall5)}  R@10 ${fmt(r.recall10)}  upper bound ${fmt(r.upperBound)}  (ANY-BOX, IoU ≥ 0.5; ${r.numSentences} captions, ${r.numPhrases} phrases, ${r.numDetections} detections)`;
 }
 
+interface EvalRequest {
+  data: string;
+  format?: DataFormat;
+  model?: string;
+  predictions?: string;
+  images?: string;
+  tunedPrompt?: string;
+  limit: number;
+  threshold: number;
+  backend: BackendChoice;
+  verbose: boolean;
+  savePredictions?: string;
+  json: boolean;
+}
+
+/** The command line as a request, or 'help'; a UsageError names what is wrong. */
+function parseEvalArgs(argv: string[]): EvalRequest | 'help' {
+  const { values } = parseCommandArgs('eval', argv, {
+    data: { type: 'string' },
+    format: { type: 'string' },
+    model: { type: 'string' },
+    predictions: { type: 'string' },
+    images: { type: 'string' },
+    limit: { type: 'string' },
+    threshold: { type: 'string', default: '0.05' },
+    backend: { type: 'string', default: 'auto' },
+    verbose: { type: 'boolean', default: false },
+    'save-predictions': { type: 'string' },
+    'tuned-prompt': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) return 'help';
+  const data = required('eval', 'data', values.data, 'the annotations to score against');
+  if ((values.model === undefined) === (values.predictions === undefined)) {
+    throw new UsageError('eval', 'give one of --model (run the engine) and --predictions (score a results file)');
+  }
+  if (values['tuned-prompt'] !== undefined && values.model === undefined) {
+    throw new UsageError('eval', '--tuned-prompt needs --model (it changes what the engine detects)');
+  }
+  const limit = values.limit === undefined ? Infinity : numberIn('eval', 'limit', values.limit, 1, Number.MAX_SAFE_INTEGER);
+  if (!Number.isInteger(limit) && limit !== Infinity) throw new UsageError('eval', `--limit "${values.limit}" is not a whole number`);
+  return {
+    data,
+    format: values.format === undefined ? undefined : oneOf('eval', 'format', values.format, DATA_FORMATS),
+    model: values.model,
+    predictions: values.predictions,
+    images: values.images,
+    tunedPrompt: values['tuned-prompt'],
+    limit,
+    threshold: numberIn('eval', 'threshold', values.threshold, 0, 1),
+    backend: oneOf('eval', 'backend', values.backend, BACKEND_CHOICES),
+    verbose: values.verbose,
+    savePredictions: values['save-predictions'],
+    json: values.json,
+  };
+}
+
 export async function run(argv: string[]): Promise<number> {
-  let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        format: { type: 'string' },
-        model: { type: 'string' },
-        predictions: { type: 'string' },
-        images: { type: 'string' },
-        limit: { type: 'string' },
-        threshold: { type: 'string', default: '0.05' },
-        backend: { type: 'string', default: 'webgpu' },
-        'save-predictions': { type: 'string' },
-        'tuned-prompt': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  const threshold = Number(values.threshold);
-  const backend = values.backend as BackendKind;
-  const format = values.format as DataFormat | undefined;
-  const oneSource = (values.model === undefined) !== (values.predictions === undefined);
-  const tunedPath = values['tuned-prompt'];
-  if (tunedPath !== undefined && values.model === undefined) {
-    console.error(`--tuned-prompt needs --model (it changes what the engine detects)\n${USAGE}`);
-    return 2;
-  }
-  if (!values.data || !oneSource || !(limit >= 1) || !(threshold >= 0 && threshold <= 1) || !BACKENDS.includes(backend) || (format !== undefined && !DATA_FORMATS.includes(format))) {
-    console.error(USAGE);
-    return 2;
-  }
-  try {
+    const values = parseEvalArgs(argv);
+    if (values === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
     const json = await readJson(values.data);
-    const bench = benchmarkOf(format ?? detectFormat(json, values.data), json, values.data, limit);
+    const bench = benchmarkOf(values.format ?? detectFormat(json, values.data), json, values.data, values.limit);
     const imagesDir = values.images ?? dirname(values.data);
+    const tunedPath = values.tunedPrompt;
     let detections: DetectionResult[];
     if (values.predictions !== undefined) {
       const evaluated = new Set(bench.images.map((i) => i.id));
@@ -339,15 +364,14 @@ export async function run(argv: string[]): Promise<number> {
         if (bench.images.length > 0) checkTunedCaption(tuned, bench.prompt(bench.images[0]).caption, `the category query of ${values.data}`);
       }
       await checkImages(bench.images, imagesDir);
-      detections = await enginePredictions(bench, { modelDir: values.model as string, imagesDir, threshold, backend, tuned });
+      checkModelFolder(values.model as string);
+      detections = await enginePredictions(bench, { modelDir: values.model as string, imagesDir, threshold: values.threshold, backend: values.backend, verbose: values.verbose, tuned });
     }
     const result = bench.score(detections);
-    if (values['save-predictions']) await writeFile(values['save-predictions'], JSON.stringify(detections));
+    if (values.savePredictions) await writeFile(values.savePredictions, JSON.stringify(detections));
     console.log(values.json ? JSON.stringify({ format: bench.format, ...result }, null, 2) : bench.table(result));
     return 0;
   } catch (e) {
-    if (!(e instanceof GlipError) && !(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;
-    console.error(`error: ${e.message}`);
-    return 1;
+    return reportCommandError('eval', e);
   }
 }

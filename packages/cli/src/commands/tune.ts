@@ -14,6 +14,7 @@ import type { BackendChoice } from '../backend-choice.ts';
 import { activateBackend, BACKEND_CHOICES, describeSelection } from '../backend-choice.ts';
 import { reportCommandError } from '../command-errors.ts';
 import { parseCoco } from '../eval/benchmark-data.ts';
+import { checkModelFolder } from '../model-folder.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { cocoTuningSet, tuningBoxes } from '../tune/coco-tuning-set.ts';
 import { writeTunedPromptFile } from '../tuned-prompt-io.ts';
@@ -122,9 +123,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     checkOut(request.out);
-    if (!existsSync(join(request.model, 'config.json'))) {
-      throw new GlipError('model-folder', `--model ${request.model}: ${existsSync(request.model) ? 'has no config.json, so it is not a converted model folder (webglip convert makes one)' : 'no such folder'}`);
-    }
+    checkModelFolder(request.model);
     const set = cocoTuningSet(parseCoco(await readCocoJson(request.data), request.data), request.shots);
     if (set.images.length === 0) throw new EvalDataError(`${request.data}: no image has a box to tune on`);
     const examples: TuningExample[] = [];
