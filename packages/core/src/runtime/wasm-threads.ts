@@ -1,7 +1,10 @@
-// Threaded wasm in a bundled page: tfjs 4.22 builds the script its pthread workers import as
-// `'var WasmBackendModuleThreadedSimd = ' + factory.toString()`, which only works while the factory's
-// source text is self-contained. A minifier makes it refer to names outside the function, so the
-// factory's `toString` is pointed back at the package's own definition of it.
+// Threaded wasm with tfjs-backend-wasm 4.22 (the pinned version), two workarounds of how it starts threads:
+// - it builds the script its pthread workers import as `'var WasmBackendModuleThreadedSimd = ' +
+//   factory.toString()`, which only works while the factory's source text is self-contained; a minifier makes
+//   it refer to names outside the function, so the factory's `toString` is pointed back at the package's own
+//   definition of it (worker/backend.ts, where the bundle imports it);
+// - its XNNPACK pool is capped at half of `navigator.hardwareConcurrency`, so the count is doubled while it
+//   initialises (runtime/device.ts).
 
 /** What the threaded module's file assigns its factory to: `var WasmBackendModuleThreadedSimd = (() => {…})();`. */
 const DEFINITION = 'var WasmBackendModuleThreadedSimd = ';
