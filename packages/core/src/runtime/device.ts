@@ -8,7 +8,6 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { DeviceLostError } from '../errors.ts';
 import { webGpuBackendRunsOn } from './tfjs-internals.ts';
 import { type BackendRequest, chooseStartingBackend } from './backend-choice.ts';
-import { MAX_WASM_THREADS, withEveryCoreCounted } from './wasm-threads.ts';
 
 import type { BackendKind } from './backend-choice.ts';
 export type { BackendKind };
@@ -142,26 +141,20 @@ async function activateWebGpu(options: BackendOptions): Promise<WebGpuRuntime> {
 async function activateWasm(options: BackendOptions): Promise<WasmRuntime> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
-  const initialise = async (): Promise<void> => {
-    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise its wasm backend');
-    await tf.ready();
-  };
-  // A cross-origin-isolated page gets one thread per logical core (tfjs alone would start half of them).
-  const cores = Math.min(globalThis.navigator?.hardwareConcurrency ?? 1, MAX_WASM_THREADS);
-  if (globalThis.crossOriginIsolated === true && cores > 1) {
-    wasm.setThreadsCount(cores);
-    await withEveryCoreCounted(cores, initialise);
-  } else {
-    await initialise();
-  }
+  // Threads: tfjs's own choice on a cross-origin-isolated page, half the logical cores (at most 8). One thread
+  // per core was measured no faster on 2 cores (tools/bench/RESULTS.md, `pnpm bench:wasm-threads`).
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise its wasm backend');
+  await tf.ready();
   return { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true, threads: wasm.getThreadsCount() };
 }
 
 /** `wasm`'s threads in words, with why there is only one where a page could have more. */
 function describeWasm({ simd, threads }: WasmRuntime): string {
   let why = '';
-  if (threads === 1 && globalThis.crossOriginIsolated === false) why = ' (the page is not cross-origin isolated: COOP/COEP headers missing)';
-  else if (threads === 1 && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === false && globalThis.crossOriginIsolated === true) why = " (this browser's WebAssembly has no threads)";
+  const isolated = globalThis.crossOriginIsolated;
+  if (threads === 1 && isolated === false) why = ' (the page is not cross-origin isolated: COOP/COEP headers missing)';
+  else if (threads === 1 && isolated === true && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === false) why = " (this browser's WebAssembly has no threads)";
+  else if (isolated === true) why = ` (tfjs takes half of the ${globalThis.navigator?.hardwareConcurrency} logical cores)`;
   return `wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}${why}`;
 }
 

@@ -1,10 +1,8 @@
-// Threaded wasm with tfjs-backend-wasm 4.22 (the pinned version), two workarounds of how it starts threads:
-// - it builds the script its pthread workers import as `'var WasmBackendModuleThreadedSimd = ' +
-//   factory.toString()`, which only works while the factory's source text is self-contained; a minifier makes
-//   it refer to names outside the function, so the factory's `toString` is pointed back at the package's own
-//   definition of it (worker/backend.ts, where the bundle imports it);
-// - its XNNPACK pool is capped at half of `navigator.hardwareConcurrency`, so the count is doubled while it
-//   initialises (runtime/device.ts).
+// Threaded wasm in a bundle, with tfjs-backend-wasm 4.22 (the pinned version): tfjs builds the script its
+// pthread workers import as `'var WasmBackendModuleThreadedSimd = ' + factory.toString()`, which only works
+// while the factory's source text is self-contained. A minifier makes it refer to names outside the function,
+// so the factory's `toString` is pointed back at the package's own definition of it (worker/backend.ts, where
+// the bundle imports it).
 
 /** What the threaded module's file assigns its factory to: `var WasmBackendModuleThreadedSimd = (() => {…})();`. */
 const DEFINITION = 'var WasmBackendModuleThreadedSimd = ';
@@ -31,20 +29,3 @@ export function setThreadedFactorySource(factory: object, source: string): void 
   Object.defineProperty(factory, 'toString', { value: () => expression, configurable: true });
 }
 
-/** tfjs 4.22 starts 8 pthread workers and caps XNNPACK's thread pool there. */
-export const MAX_WASM_THREADS = 8;
-
-/**
- * Runs `init` (tfjs's wasm initialisation, with `setThreadsCount(cores)`) while `navigator.hardwareConcurrency`
- * reads twice the logical cores: tfjs 4.22 caps XNNPACK's pool at half of it (it assumes two hardware threads
- * per core), which would leave a 2-core machine one thread. The real count is back once `init` settles.
- */
-export async function withEveryCoreCounted<T>(cores: number, init: () => Promise<T>): Promise<T> {
-  const navigator = globalThis.navigator;
-  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * cores, configurable: true });
-  try {
-    return await init();
-  } finally {
-    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
-  }
-}
