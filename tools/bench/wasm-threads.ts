@@ -1,6 +1,6 @@
-// `pnpm bench:wasm-threads` (after `pnpm build`): the demo's detect time on tfjs's wasm backend with one
-// thread per logical core (the page served cross-origin isolated, as `vite preview` serves it) against one
-// thread (the same page with the COOP/COEP headers taken off), in one run on this machine: both pages open
+// `pnpm bench:wasm-threads` (after `pnpm build`): the demo's detect time on tfjs's threaded wasm build (the page
+// served cross-origin isolated, as `vite preview` serves it; threads: the engine's count, in the backend column)
+// against the single-threaded build (the same page with the COOP/COEP headers taken off), in one run: both pages open
 // side by side in one headless Chromium, and their detections alternate, one new image each (no cached
 // backbone), after one warm-up each. Writes a markdown table; ratios to the faster page.
 import { writeFileSync } from 'node:fs';
