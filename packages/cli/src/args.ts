@@ -57,3 +57,10 @@ export function numberIn(command: string, name: string, value: string, min: numb
   if (!(n >= min && n <= max)) throw new UsageError(command, `--${name} "${value}" is not a number from ${min} to ${max}`);
   return n;
 }
+
+/** `value` as a whole number within [min, max], else a UsageError saying what it must be. */
+export function wholeNumberIn(command: string, name: string, value: string, min: number, max: number): number {
+  const n = numberIn(command, name, value, min, max);
+  if (!Number.isInteger(n)) throw new UsageError(command, `--${name} "${value}" is not a whole number`);
+  return n;
+}

@@ -42,7 +42,7 @@ import type { LvisEvalResult } from '../eval/lvis-eval.ts';
 import { evaluateLvis } from '../eval/lvis-eval.ts';
 import { knownIds, parseResults } from '../eval/results-file.ts';
 import { readTunedPromptFile } from '../tuned-prompt-io.ts';
-import { numberIn, oneOf, parseCommandArgs, required, UsageError } from '../args.ts';
+import { numberIn, oneOf, parseCommandArgs, required, UsageError, wholeNumberIn } from '../args.ts';
 import type { BackendChoice } from '../backend-choice.ts';
 import { activateBackend, BACKEND_CHOICES, describeSelection } from '../backend-choice.ts';
 import { reportCommandError } from '../command-errors.ts';
@@ -324,8 +324,6 @@ function parseEvalArgs(argv: string[]): EvalRequest | 'help' {
   if (values['tuned-prompt'] !== undefined && values.model === undefined) {
     throw new UsageError('eval', '--tuned-prompt needs --model (it changes what the engine detects)');
   }
-  const limit = values.limit === undefined ? Infinity : numberIn('eval', 'limit', values.limit, 1, Number.MAX_SAFE_INTEGER);
-  if (!Number.isInteger(limit) && limit !== Infinity) throw new UsageError('eval', `--limit "${values.limit}" is not a whole number`);
   return {
     data,
     format: values.format === undefined ? undefined : oneOf('eval', 'format', values.format, DATA_FORMATS),
@@ -333,7 +331,7 @@ function parseEvalArgs(argv: string[]): EvalRequest | 'help' {
     predictions: values.predictions,
     images: values.images,
     tunedPrompt: values['tuned-prompt'],
-    limit,
+    limit: values.limit === undefined ? Infinity : wholeNumberIn('eval', 'limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
     threshold: numberIn('eval', 'threshold', values.threshold, 0, 1),
     backend: oneOf('eval', 'backend', values.backend, BACKEND_CHOICES),
     verbose: values.verbose,
@@ -352,13 +350,12 @@ export async function run(argv: string[]): Promise<number> {
     const json = await readJson(values.data);
     const bench = benchmarkOf(values.format ?? detectFormat(json, values.data), json, values.data, values.limit);
     const imagesDir = values.images ?? dirname(values.data);
-    const tunedPath = values.tunedPrompt;
     let detections: DetectionResult[];
     if (values.predictions !== undefined) {
       const evaluated = new Set(bench.images.map((i) => i.id));
       detections = parseResults(await readJson(values.predictions), values.predictions, bench.check).filter((d) => evaluated.has(d.image_id));
     } else {
-      const tuned = tunedPath === undefined ? undefined : await readTunedPromptFile(tunedPath);
+      const tuned = values.tunedPrompt === undefined ? undefined : await readTunedPromptFile(values.tunedPrompt);
       if (tuned) {
         if (bench.format !== 'coco') throw new EvalDataError(`--tuned-prompt works with a coco data set (one prompt of its categories), not ${bench.format}`);
         if (bench.images.length > 0) checkTunedCaption(tuned, bench.prompt(bench.images[0]).caption, `the category query of ${values.data}`);

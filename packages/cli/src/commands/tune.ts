@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { TuneProgress, TuningExample } from '@webglip/core/engine';
 import { decodeImage, EvalDataError, GlipDetector, GlipError, PromptError, TUNE_DEFAULTS, tunedPromptFileOf } from '@webglip/core/engine';
 import { folderModelFiles } from '@webglip/core/node';
-import { numberIn, oneOf, parseCommandArgs, required, UsageError } from '../args.ts';
+import { numberIn, oneOf, parseCommandArgs, required, UsageError, wholeNumberIn } from '../args.ts';
 import type { BackendChoice } from '../backend-choice.ts';
 import { activateBackend, BACKEND_CHOICES, describeSelection } from '../backend-choice.ts';
 import { reportCommandError } from '../command-errors.ts';
@@ -70,12 +70,8 @@ function parseTuneArgs(argv: string[]): TuneRequest | 'help' {
     help: { type: 'boolean', default: false },
   });
   if (values.help) return 'help';
-  const integer = (name: string, value: string | undefined, fallback: number | undefined, max: number) => {
-    if (value === undefined) return fallback;
-    const n = numberIn('tune', name, value, 1, max);
-    if (!Number.isInteger(n)) throw new UsageError('tune', `--${name} "${value}" is not a whole number`);
-    return n;
-  };
+  const integer = (name: string, value: string | undefined, fallback: number | undefined, max: number) =>
+    value === undefined ? fallback : wholeNumberIn('tune', name, value, 1, max);
   const data = required('tune', 'data', values.data, 'a COCO detection file');
   return {
     model: required('tune', 'model', values.model, 'a converted model folder'),
