@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { embedWidget } from './web/build/embed-widget.ts';
+import { ISOLATION_HEADERS } from './web/isolation-headers.ts';
 import { serveModels } from './web/build/serve-models.ts';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -12,21 +13,13 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 /** Fixed port of `vite preview`, used by `pnpm demo` and the Playwright web server. */
 export const PREVIEW_PORT = 4173;
 
-/**
- * Cross-origin isolation, which tfjs's threaded wasm needs (SharedArrayBuffer). Everything the pages load
- * is their own origin (their CSP's connect-src is 'self'), so require-corp costs nothing. Static hosts
- * that send no headers get them from the service worker (web/sw.ts) from the second visit on.
- */
-const ISOLATION_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
 export default defineConfig({
   root: here('./web'),
   appType: 'mpa',
   base: './',
   publicDir: here('./web/public'),
+  // Cross-origin isolated (COOP/COEP): everything the pages load is their own origin (their CSP's connect-src is
+  // 'self'), so require-corp costs nothing. Static hosts get the headers from the service worker (web/sw.ts).
   server: { fs: { allow: [here('.')] }, headers: ISOLATION_HEADERS },
   preview: { port: PREVIEW_PORT, strictPort: true, host: '127.0.0.1', headers: ISOLATION_HEADERS },
   worker: { format: 'es' },

@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { Detection } from '../packages/core/src/worker/protocol.ts';
 import { detectScene, openDemo } from './demo-page.ts';
+import { dropIsolationHeaders, tfjsWasmThreads } from './isolation.ts';
 import { validationScene } from './scene.ts';
 
 const AUTO_ON_SWIFTSHADER =
@@ -25,17 +26,6 @@ function wasmBinaries(page: Page): string[] {
   return names;
 }
 
-/** Serves this page's responses without the cross-origin isolation headers. */
-async function dropIsolationHeaders(page: Page): Promise<void> {
-  await page.route('**/*', async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    delete headers['cross-origin-opener-policy'];
-    delete headers['cross-origin-embedder-policy'];
-    await route.fulfill({ response, headers });
-  });
-}
-
 function expectSameDetections(a: Detection[], b: Detection[]): void {
   expect(a.map((d) => d.phrase)).toEqual(b.map((d) => d.phrase));
   for (const [i, d] of a.entries()) {
@@ -48,7 +38,7 @@ test("'auto' picks wasm on SwiftShader, threaded on the isolated page, says why,
   const binaries = wasmBinaries(page);
   const state = await openDemo(page);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const threads = Math.min(Math.max(Math.floor(cores / 2), 1), 8);
+  const threads = tfjsWasmThreads(cores);
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   expect(binaries).toEqual(['tfjs-backend-wasm-threaded-simd']);
   expect(state.info?.backend).toBe('wasm');

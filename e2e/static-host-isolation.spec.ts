@@ -3,6 +3,7 @@
 // next visit runs tfjs's threaded wasm (half the logical cores, tfjs's choice) and detects the same.
 import { expect, test } from '@playwright/test';
 import { detectScene, openDemo } from './demo-page.ts';
+import { tfjsWasmThreads } from './isolation.ts';
 import { validationScene } from './scene.ts';
 import { serveDistStatically, type StaticHost } from './static-host.ts';
 
@@ -25,7 +26,7 @@ test('the service worker makes a static host cross-origin isolated from the seco
   const second = await openDemo(page, '', host.url);
   expect(await page.evaluate(() => navigator.serviceWorker.controller !== null && self.crossOriginIsolated)).toBe(true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  expect(second.info?.backendReason).toMatch(new RegExp(`wasm SIMD, ${Math.min(Math.max(Math.floor(cores / 2), 1), 8)} threads? \\(tfjs takes half of the ${cores} logical cores\\)$`));
+  expect(second.info?.backendReason).toMatch(new RegExp(`wasm SIMD, ${tfjsWasmThreads(cores)} threads? \\(tfjs takes half of the ${cores} logical cores\\)$`));
   const threaded = await detectScene(page, scene);
   expect(threaded.map((d) => d.phrase)).toEqual(oneThread.map((d) => d.phrase));
   for (const [i, d] of threaded.entries()) expect(Math.abs(d.score - oneThread[i].score)).toBeLessThan(1e-4);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { preview } from 'vite';
 import type { DemoState } from '../../web/src/main.ts';
+import { dropIsolationHeaders } from '../../e2e/isolation.ts';
 import { encodePng, generateImage } from '../synth/dataset.ts';
 import { summarize } from './stats.ts';
 
@@ -78,13 +79,7 @@ async function main(argv: string[]): Promise<number> {
     // No service worker: it would serve the plain page isolated from its second load on (web/sw.ts).
     const isolated = await (await browser.newContext({ serviceWorkers: 'block' })).newPage();
     const plainContext = await browser.newContext({ serviceWorkers: 'block' });
-    await plainContext.route('**/*', async (route) => {
-      const response = await route.fetch();
-      const headers = { ...response.headers() };
-      delete headers['cross-origin-opener-policy'];
-      delete headers['cross-origin-embedder-policy'];
-      await route.fulfill({ response, headers });
-    });
+    await dropIsolationHeaders(plainContext);
     const plain = await plainContext.newPage();
     const pages = [{ name: 'isolated', page: isolated }, { name: 'not isolated', page: plain }];
     for (const model of models) {
